@@ -1,0 +1,9 @@
+//! The pure core of eidgate: reading eID authentication certificates and deciding whether to
+//! accept them.
+//!
+//! Nothing here does I/O or reads the clock. Every check that depends on time takes `now` as an
+//! argument, so that the caller reads the clock once at the edge and tests can pin an instant.
+
+#![forbid(unsafe_code)]
+
+pub mod identity;
