@@ -7,3 +7,10 @@
 #![forbid(unsafe_code)]
 
 pub mod identity;
+pub mod decision;
+pub mod refusal;
+pub mod trust;
+
+pub use decision::{verify_card, AcceptancePolicy, VerifiedCard};
+pub use refusal::{Refusal, RefusalKind};
+pub use trust::{TrustError, TrustStore, TrustedCa};
