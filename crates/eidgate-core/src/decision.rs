@@ -19,7 +19,7 @@ use rustls_pki_types::{CertificateDer, UnixTime};
 use webpki::{EndEntityCert, KeyUsage};
 use x509_parser::prelude::{FromDer, X509Certificate};
 
-use crate::identity::{CertificateRole, DocumentKind, Identity};
+use crate::identity::{dotted_oid, CertificateRole, DocumentKind, Identity};
 use crate::refusal::Refusal;
 use crate::trust::{unix_time, TrustStore, TrustedCa};
 
@@ -123,19 +123,30 @@ pub fn verify_card(
     now: UnixTime,
 ) -> Result<VerifiedCard, Refusal> {
     let leaf_der = chain.first().ok_or(Refusal::NoCertificate)?;
-    let (_, leaf) = X509Certificate::from_der(leaf_der)
-        .map_err(|e| Refusal::Malformed { detail: e.to_string() })?;
-    let identity =
-        Identity::from_certificate(&leaf).map_err(|e| Refusal::Malformed { detail: e.to_string() })?;
+    let (_, leaf) = X509Certificate::from_der(leaf_der).map_err(|e| Refusal::Malformed {
+        detail: e.to_string(),
+    })?;
+    let identity = Identity::from_certificate(&leaf).map_err(|e| Refusal::Malformed {
+        detail: e.to_string(),
+    })?;
 
     check_purpose(&leaf, &identity)?;
     check_disallowed_policies(&identity, policy)?;
     check_validity(&identity, now)?;
     let (issuer, chain_depth) = check_path(leaf_der, &leaf, &chain[1..], trust, now)?;
     check_depth(chain_depth, policy)?;
-    check_required_policies(&identity, trust.ca_by_subject(leaf.issuer().as_raw()), policy)?;
+    check_required_policies(
+        &identity,
+        trust.ca_by_subject(leaf.issuer().as_raw()),
+        policy,
+    )?;
 
-    Ok(VerifiedCard { identity, certificate: leaf_der.clone().into_owned(), issuer, chain_depth })
+    Ok(VerifiedCard {
+        identity,
+        certificate: leaf_der.clone().into_owned(),
+        issuer,
+        chain_depth,
+    })
 }
 
 /// RFC 5280 §4.2.1.3 and §4.2.1.12, as the Web eID validators apply them: keyUsage must be
@@ -150,7 +161,9 @@ fn check_purpose(leaf: &X509Certificate<'_>, identity: &Identity) -> Result<(), 
         if usage.non_repudiation() {
             return Err(Refusal::SigningCertificate);
         }
-        return Err(Refusal::WrongKeyUsage { key_usage: usage.to_string() });
+        return Err(Refusal::WrongKeyUsage {
+            key_usage: usage.to_string(),
+        });
     }
     if identity.role == CertificateRole::Signing {
         return Err(Refusal::SigningCertificate);
@@ -163,7 +176,10 @@ fn check_purpose(leaf: &X509Certificate<'_>, identity: &Identity) -> Result<(), 
     }
 }
 
-fn check_disallowed_policies(identity: &Identity, policy: &AcceptancePolicy) -> Result<(), Refusal> {
+fn check_disallowed_policies(
+    identity: &Identity,
+    policy: &AcceptancePolicy,
+) -> Result<(), Refusal> {
     if identity.document == DocumentKind::MobileId && !policy.dangerous_accept_mobile_id {
         return Err(Refusal::MobileId);
     }
@@ -176,10 +192,16 @@ fn check_validity(identity: &Identity, now: UnixTime) -> Result<(), Refusal> {
     let not_before = unix_time(identity.not_before.unix_timestamp());
     let not_after = unix_time(identity.not_after.unix_timestamp());
     if now < not_before {
-        return Err(Refusal::NotYetValid { not_before: identity.not_before, now: at(now) });
+        return Err(Refusal::NotYetValid {
+            not_before: identity.not_before,
+            now: at(now),
+        });
     }
     if now > not_after {
-        return Err(Refusal::Expired { not_after: identity.not_after, now: at(now) });
+        return Err(Refusal::Expired {
+            not_after: identity.not_after,
+            now: at(now),
+        });
     }
     Ok(())
 }
@@ -193,8 +215,9 @@ fn check_path(
     trust: &TrustStore,
     now: UnixTime,
 ) -> Result<(CertificateDer<'static>, usize), Refusal> {
-    let end_entity = EndEntityCert::try_from(leaf_der)
-        .map_err(|e| Refusal::Malformed { detail: format!("{e:?}") })?;
+    let end_entity = EndEntityCert::try_from(leaf_der).map_err(|e| Refusal::Malformed {
+        detail: format!("{e:?}"),
+    })?;
     let mut intermediates: Vec<CertificateDer<'_>> = trust.intermediates().to_vec();
     intermediates.extend(sent_by_client.iter().cloned());
 
@@ -216,9 +239,14 @@ fn check_path(
         .cas()
         .iter()
         .find(|ca| ca.is_anchor && name_contents(&ca.subject_der) == Some(anchor_subject))
-        .ok_or_else(|| Refusal::Malformed { detail: "path ended at an unknown anchor".into() })?;
+        .ok_or_else(|| Refusal::Malformed {
+            detail: "path ended at an unknown anchor".into(),
+        })?;
     if !anchor.is_valid_at(now) {
-        return Err(Refusal::IssuerNotValid { issuer: anchor.subject.clone(), now: at(now) });
+        return Err(Refusal::IssuerNotValid {
+            issuer: anchor.subject.clone(),
+            now: at(now),
+        });
     }
 
     let issuer = match path.intermediate_certificates().next() {
@@ -230,7 +258,10 @@ fn check_path(
 
 fn check_depth(depth: usize, policy: &AcceptancePolicy) -> Result<(), Refusal> {
     if depth > policy.verify_depth {
-        return Err(Refusal::ChainTooDeep { depth, max: policy.verify_depth });
+        return Err(Refusal::ChainTooDeep {
+            depth,
+            max: policy.verify_depth,
+        });
     }
     Ok(())
 }
@@ -250,27 +281,18 @@ fn check_required_policies(
         return Ok(());
     }
 
-    let Some(document_policy) = document_policy_oid(identity) else {
+    let Some(document_policy) = identity.document_policy_oid() else {
         return Err(Refusal::MissingDocumentPolicy);
     };
     let listed_by_issuer = issuing_ca
         .and_then(|ca| ca.policies.as_ref())
         .is_none_or(|listed| listed.iter().any(|oid| oid == document_policy));
     if !listed_by_issuer {
-        return Err(Refusal::DocumentPolicyNotOfIssuer { policy: document_policy.to_string() });
+        return Err(Refusal::DocumentPolicyNotOfIssuer {
+            policy: document_policy.to_string(),
+        });
     }
     Ok(())
-}
-
-/// The card's document policy: the first policy under an Estonian document arc (PBGB
-/// `1.3.6.1.4.1.51361`, Ministry of Foreign Affairs `1.3.6.1.4.1.51455`, the Zetes test prefix
-/// `2.999.` before either, or the legacy SK arc `1.3.6.1.4.1.10015`).
-fn document_policy_oid(identity: &Identity) -> Option<&str> {
-    const ARCS: [&str; 3] = ["1.3.6.1.4.1.51361.", "1.3.6.1.4.1.51455.", "1.3.6.1.4.1.10015."];
-    identity.policies.iter().map(String::as_str).find(|oid| {
-        let oid = oid.strip_prefix("2.999.").unwrap_or(oid);
-        ARCS.iter().any(|arc| oid.starts_with(arc))
-    })
 }
 
 /// Maps webpki's answer to a refusal. The card's own validity was checked before, so an expiry
@@ -278,21 +300,24 @@ fn document_policy_oid(identity: &Identity) -> Option<&str> {
 fn path_refusal(error: webpki::Error, leaf: &X509Certificate<'_>) -> Refusal {
     use webpki::Error as E;
     match error {
-        E::UnknownIssuer => Refusal::UntrustedIssuer { issuer: leaf.issuer().to_string() },
-        E::CertExpired { .. } | E::CertNotValidYet { .. } => {
-            Refusal::IssuerNotValid { issuer: leaf.issuer().to_string(), now: None }
-        }
+        E::UnknownIssuer => Refusal::UntrustedIssuer {
+            issuer: leaf.issuer().to_string(),
+        },
+        E::CertExpired { .. } | E::CertNotValidYet { .. } => Refusal::IssuerNotValid {
+            issuer: leaf.issuer().to_string(),
+            now: None,
+        },
         E::InvalidSignatureForPublicKey => Refusal::BadSignature,
         E::UnsupportedSignatureAlgorithmContext(_)
-        | E::UnsupportedSignatureAlgorithmForPublicKeyContext(_) => {
-            Refusal::UnsupportedAlgorithm { algorithm: leaf.signature_algorithm.algorithm.to_id_string() }
-        }
-        E::RequiredEkuNotFoundContext(_) => {
-            Refusal::WrongExtendedKeyUsage
-        }
+        | E::UnsupportedSignatureAlgorithmForPublicKeyContext(_) => Refusal::UnsupportedAlgorithm {
+            algorithm: dotted_oid(&leaf.signature_algorithm.algorithm).unwrap_or_default(),
+        },
+        E::RequiredEkuNotFoundContext(_) => Refusal::WrongExtendedKeyUsage,
         E::CaUsedAsEndEntity => Refusal::CaCertificate,
         E::MaximumPathDepthExceeded => Refusal::ChainTooDeep { depth: 7, max: 6 },
-        other => Refusal::InvalidPath { detail: format!("{other:?}") },
+        other => Refusal::InvalidPath {
+            detail: format!("{other:?}"),
+        },
     }
 }
 

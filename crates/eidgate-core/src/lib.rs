@@ -6,8 +6,8 @@
 
 #![forbid(unsafe_code)]
 
-pub mod identity;
 pub mod decision;
+pub mod identity;
 pub mod refusal;
 pub mod trust;
 

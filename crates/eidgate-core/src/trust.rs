@@ -17,6 +17,8 @@ use rustls_pki_types::{CertificateDer, UnixTime};
 use webpki::anchor_from_trusted_cert;
 use x509_parser::prelude::{FromDer, ParsedExtension, X509Certificate};
 
+use crate::identity::dotted_oid;
+
 /// Most certificates a trust store takes. Real deployments list a handful of CAs; the bound
 /// keeps a mistaken configuration (say, a whole OS bundle) from making every login slow.
 pub const MAX_TRUSTED_CAS: usize = 256;
@@ -91,14 +93,21 @@ impl TrustStore {
         let mut intermediates = Vec::new();
         for (index, ca) in cas.iter().enumerate() {
             if ca.is_anchor {
-                let anchor = anchor_from_trusted_cert(&ca.der)
-                    .map_err(|e| TrustError::Malformed { index, detail: format!("{e:?}") })?;
+                let anchor =
+                    anchor_from_trusted_cert(&ca.der).map_err(|e| TrustError::Malformed {
+                        index,
+                        detail: format!("{e:?}"),
+                    })?;
                 anchors.push(anchor.to_owned());
             } else {
                 intermediates.push(ca.der.clone());
             }
         }
-        Ok(Self { cas, anchors, intermediates })
+        Ok(Self {
+            cas,
+            anchors,
+            intermediates,
+        })
     }
 
     /// Reads certificates from PEM (any number of `CERTIFICATE` blocks, other blocks ignored) or,
@@ -200,7 +209,7 @@ fn explicit_policies(cert: &X509Certificate<'_>) -> Option<Vec<String>> {
             _ => None,
         })?
         .iter()
-        .map(|p| p.policy_id.to_id_string())
+        .filter_map(|p| dotted_oid(&p.policy_id))
         .collect();
     (!oids.iter().any(|o| o == ANY_POLICY)).then_some(oids)
 }
@@ -211,5 +220,7 @@ fn looks_like_pem(bytes: &[u8]) -> bool {
 }
 
 pub(crate) fn unix_time(seconds: i64) -> UnixTime {
-    UnixTime::since_unix_epoch(std::time::Duration::from_secs(seconds.max(0).unsigned_abs()))
+    UnixTime::since_unix_epoch(std::time::Duration::from_secs(
+        seconds.max(0).unsigned_abs(),
+    ))
 }

@@ -1,1 +1,130 @@
+//! The TLS front door: client-certificate login with eID cards, the built-in pages, and the
+//! configuration that ties them together.
+//!
+//! [`Gateway::from_config`] is the one place where the parts are wired; `eidgate serve` and the
+//! tests start the server through it.
+
 #![forbid(unsafe_code)]
+
+pub mod app;
+pub mod auth;
+pub mod config;
+pub mod listener;
+pub mod pages;
+pub mod tls;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use tokio::net::TcpListener;
+use tokio::sync::Semaphore;
+use tokio_rustls::TlsAcceptor;
+
+use eidgate_core::{TrustError, TrustStore};
+
+pub use config::{Config, ConfigError};
+pub use listener::Gateway;
+
+/// Why the gateway could not start. Each variant names the file or key at fault.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StartError {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error("trust.ca_files: {path}: {source}")]
+    TrustFile {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("trust.ca_files: {path}: {source}")]
+    Trust { path: PathBuf, source: TrustError },
+    #[error("trust.ca_files: {0}")]
+    TrustStore(TrustError),
+    #[error("server: {0}")]
+    Tls(#[from] tls::TlsError),
+    #[error("server.listen: cannot listen on {addr}: {source}")]
+    Listen {
+        addr: std::net::SocketAddr,
+        source: std::io::Error,
+    },
+}
+
+impl Gateway {
+    /// Builds everything the configuration describes: the trust store, the TLS settings and
+    /// the app. Reads files but opens no socket.
+    ///
+    /// # Errors
+    ///
+    /// [`StartError`] naming the key or file that is wrong.
+    pub fn from_config(config: &Config) -> Result<Self, StartError> {
+        let trust = Arc::new(load_trust(config)?);
+        let policy = config.acceptance_policy();
+        let verifier = Arc::new(tls::CardVerifier::new(
+            Arc::clone(&trust),
+            policy.clone(),
+            config.server.refuse_at,
+        ));
+        let tls = tls::server_config(
+            &config.resolve(&config.server.certificate),
+            &config.resolve(&config.server.private_key),
+            verifier,
+        )?;
+
+        Ok(Self {
+            acceptor: TlsAcceptor::from(Arc::new(tls)),
+            authenticator: auth::Authenticator::new(trust, policy, config.log.personal_codes),
+            app: app::router(),
+            handshake_timeout: config.handshake_timeout(),
+            connections: Arc::new(Semaphore::new(config.server.max_connections)),
+        })
+    }
+}
+
+/// Reads every configured CA file into one trust store.
+///
+/// # Errors
+///
+/// [`StartError`] naming the unreadable file, or the store-level problem.
+pub fn load_trust(config: &Config) -> Result<TrustStore, StartError> {
+    let mut certs = Vec::new();
+    for file in &config.trust.ca_files {
+        let path = config.resolve(file);
+        let bytes = std::fs::read(&path).map_err(|source| StartError::TrustFile {
+            path: path.clone(),
+            source,
+        })?;
+        let found = TrustStore::read_certificates(&bytes).map_err(|source| StartError::Trust {
+            path: path.clone(),
+            source,
+        })?;
+        certs.extend(found);
+    }
+    TrustStore::new(certs).map_err(StartError::TrustStore)
+}
+
+/// Binds the configured address and serves until the process ends. `on_listening` is called
+/// with the bound address (useful with port 0).
+///
+/// # Errors
+///
+/// [`StartError`] when the configuration is wrong or the address cannot be bound.
+pub async fn run(
+    config: &Config,
+    on_listening: impl FnOnce(std::net::SocketAddr),
+) -> Result<(), StartError> {
+    let gateway = Arc::new(Gateway::from_config(config)?);
+    let addr = config.server.listen;
+    let listener = TcpListener::bind(addr)
+        .await
+        .map_err(|source| StartError::Listen { addr, source })?;
+    let bound = listener
+        .local_addr()
+        .map_err(|source| StartError::Listen { addr, source })?;
+    on_listening(bound);
+    listener::serve(listener, gateway)
+        .await
+        .map_err(|source| StartError::Listen {
+            addr: bound,
+            source,
+        })
+}

@@ -1,0 +1,95 @@
+//! The authentication decision for one connection, made once its handshake is done, and its log
+//! line.
+//!
+//! TLS session resumption brings back the certificate of the original handshake; the decision is
+//! made again for every connection, so a resumed session never skips a check.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use rustls::pki_types::{CertificateDer, UnixTime};
+
+use eidgate_core::{verify_card, AcceptancePolicy, Refusal, TrustStore, VerifiedCard};
+
+/// What the connection's client proved.
+#[derive(Debug)]
+pub enum Authentication {
+    /// A card that passed every check.
+    Verified(Arc<VerifiedCard>),
+    /// A refusal, with the reason the log and the page give.
+    Refused(Refusal),
+}
+
+/// Decides for one connection's peer certificates and logs the decision.
+#[derive(Debug)]
+pub struct Authenticator {
+    trust: Arc<TrustStore>,
+    policy: AcceptancePolicy,
+    log_personal_codes: bool,
+}
+
+impl Authenticator {
+    pub fn new(trust: Arc<TrustStore>, policy: AcceptancePolicy, log_personal_codes: bool) -> Self {
+        Self {
+            trust,
+            policy,
+            log_personal_codes,
+        }
+    }
+
+    pub fn trust(&self) -> &Arc<TrustStore> {
+        &self.trust
+    }
+
+    /// Decides for the certificates a client presented (`None` or empty: no card) at `now`, and
+    /// writes the one log line of the decision.
+    pub fn authenticate(
+        &self,
+        peer: SocketAddr,
+        certificates: Option<&[CertificateDer<'static>]>,
+        now: UnixTime,
+    ) -> Authentication {
+        let chain = certificates.unwrap_or_default();
+        match verify_card(chain, &self.trust, &self.policy, now) {
+            Ok(card) => {
+                self.log_accepted(peer, &card);
+                Authentication::Verified(Arc::new(card))
+            }
+            Err(refusal) => {
+                log_refused(peer, &refusal);
+                Authentication::Refused(refusal)
+            }
+        }
+    }
+
+    fn log_accepted(&self, peer: SocketAddr, card: &VerifiedCard) {
+        let identity = card.identity();
+        let code = identity.personal_code.as_ref().map(|c| c.code.as_str());
+        let code = if self.log_personal_codes {
+            code.unwrap_or("-")
+        } else {
+            "(not logged)"
+        };
+        tracing::info!(
+            client.addr = %peer,
+            cert.issuer = %identity.issuer,
+            cert.serial = %identity.certificate_serial,
+            cert.document = ?identity.document,
+            person.code = code,
+            decision = "accepted",
+            "authentication decision"
+        );
+    }
+}
+
+/// Logs a refusal. The certificate's subject is not logged: a refused certificate's contents are
+/// whatever the peer chose to send.
+pub fn log_refused(peer: SocketAddr, refusal: &Refusal) {
+    tracing::info!(
+        client.addr = %peer,
+        decision = "refused",
+        reason = refusal.code(),
+        detail = %refusal,
+        "authentication decision"
+    );
+}

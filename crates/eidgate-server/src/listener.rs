@@ -1,0 +1,156 @@
+//! The accept loop: one task per connection, TLS handshake under a deadline, the authentication
+//! decision, then HTTP/1.1 or h2 (by ALPN) until the client goes away.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use axum::Router;
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+use hyper_util::server::conn::auto;
+use rustls::pki_types::UnixTime;
+use tokio::io::AsyncWriteExt;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::Semaphore;
+use tokio_rustls::TlsAcceptor;
+use tower::ServiceExt;
+
+use crate::auth::{log_refused, Authentication, Authenticator};
+use crate::pages;
+
+/// The first byte of a TLS record carrying a handshake message (RFC 8446 §5.1).
+const TLS_HANDSHAKE_RECORD: u8 = 0x16;
+
+/// How long a client may take to send its request headers once the handshake is done. Browsers
+/// send them at once; the limit frees connections held open by clients that never do.
+const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Everything a connection needs, shared by all of them.
+pub struct Gateway {
+    pub acceptor: TlsAcceptor,
+    pub authenticator: Authenticator,
+    pub app: Router,
+    pub handshake_timeout: Duration,
+    pub connections: Arc<Semaphore>,
+}
+
+/// Accepts connections until the listener fails; each is served on its own task.
+pub async fn serve(listener: TcpListener, gateway: Arc<Gateway>) -> std::io::Result<()> {
+    loop {
+        let permit = Arc::clone(&gateway.connections).acquire_owned().await;
+        let Ok(permit) = permit else { return Ok(()) };
+        let (stream, peer) = match listener.accept().await {
+            Ok(accepted) => accepted,
+            Err(error) => {
+                // Running out of file descriptors is passing; back off instead of spinning.
+                tracing::warn!(%error, "accept failed");
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                continue;
+            }
+        };
+        let gateway = Arc::clone(&gateway);
+        tokio::spawn(async move {
+            connection(stream, peer, &gateway).await;
+            drop(permit);
+        });
+    }
+}
+
+async fn connection(stream: TcpStream, peer: SocketAddr, gateway: &Gateway) {
+    let _ = stream.set_nodelay(true);
+    match tokio::time::timeout(gateway.handshake_timeout, first_byte(&stream)).await {
+        Ok(Some(TLS_HANDSHAKE_RECORD)) => {}
+        Ok(Some(_)) => return answer_plain_http(stream, peer).await,
+        Ok(None) => return,
+        Err(_) => return log_connection_refused(peer, "handshake-timeout", "no data"),
+    }
+
+    let accepted = tokio::time::timeout(gateway.handshake_timeout, gateway.acceptor.accept(stream));
+    let tls = match accepted.await {
+        Ok(Ok(tls)) => tls,
+        Ok(Err(error)) => return handshake_failed(peer, &error),
+        Err(_) => {
+            return log_connection_refused(peer, "handshake-timeout", "handshake not finished")
+        }
+    };
+
+    let certificates = tls.get_ref().1.peer_certificates();
+    let auth = gateway
+        .authenticator
+        .authenticate(peer, certificates, now());
+    serve_http(tls, peer, Arc::new(auth), gateway.app.clone()).await;
+}
+
+async fn serve_http<S>(stream: S, peer: SocketAddr, auth: Arc<Authentication>, app: Router)
+where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+{
+    let service = hyper::service::service_fn(move |mut request: hyper::Request<_>| {
+        request.extensions_mut().insert(Arc::clone(&auth));
+        request.extensions_mut().insert(peer);
+        app.clone().oneshot(request.map(axum::body::Body::new))
+    });
+    let mut builder = auto::Builder::new(TokioExecutor::new());
+    builder
+        .http1()
+        .timer(TokioTimer::new())
+        .header_read_timeout(HEADER_READ_TIMEOUT);
+    if let Err(error) = builder
+        .serve_connection_with_upgrades(TokioIo::new(stream), service)
+        .await
+    {
+        tracing::debug!(client.addr = %peer, %error, "connection ended with an error");
+    }
+}
+
+/// Waits for the first byte without consuming it; `None` when the client closed at once.
+async fn first_byte(stream: &TcpStream) -> Option<u8> {
+    let mut byte = [0u8; 1];
+    match stream.peek(&mut byte).await {
+        Ok(1) => Some(byte[0]),
+        _ => None,
+    }
+}
+
+/// A client spoke plain HTTP to the TLS port. Answer the way people know from nginx, in plain
+/// HTTP, and close.
+async fn answer_plain_http(mut stream: TcpStream, peer: SocketAddr) {
+    log_connection_refused(peer, "plain-http", "plain HTTP sent to the HTTPS port");
+    let page = pages::notice(
+        "Use https:// for this address",
+        "This port speaks HTTPS only: a plain HTTP request was sent to it. Change http:// to \
+         https:// in the address and try again.",
+    );
+    let response = format!(
+        "HTTP/1.1 400 Bad Request\r\nContent-Type: text/html; charset=utf-8\r\n\
+         Content-Length: {}\r\nConnection: close\r\n\r\n{page}",
+        page.len()
+    );
+    let _ = tokio::time::timeout(
+        Duration::from_secs(5),
+        stream.write_all(response.as_bytes()),
+    )
+    .await;
+    let _ = stream.shutdown().await;
+}
+
+fn handshake_failed(peer: SocketAddr, error: &std::io::Error) {
+    let no_certificate = error.to_string().contains("peer sent no certificates");
+    if no_certificate {
+        return log_refused(peer, &eidgate_core::Refusal::NoCertificate);
+    }
+    log_connection_refused(peer, "tls-handshake-failed", &error.to_string());
+}
+
+fn log_connection_refused(peer: SocketAddr, reason: &str, detail: &str) {
+    tracing::info!(client.addr = %peer, decision = "refused", reason, detail, "connection refused");
+}
+
+/// The clock, read once per connection at the edge.
+fn now() -> UnixTime {
+    UnixTime::since_unix_epoch(
+        SystemTime::now()
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .unwrap_or_default(),
+    )
+}
