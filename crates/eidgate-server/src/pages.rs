@@ -78,12 +78,12 @@ pub fn greeting(identity: &Identity) -> String {
 
     let body = format!(
         "<p class=\"hello\">Tere, <strong id=\"name\">{}</strong>!</p>\n\
-         <p>You are signed in with your ID-card. This is what your card tells us:</p>\n\
+         <p>This is what your card tells us:</p>\n\
          <table>\n{rows}</table>\n\
          <p class=\"small\">Machine-readable: <a href=\"/whoami\">/whoami</a></p>",
         escape(&title_case(&name)),
     );
-    layout(&format!("Hello, {}", title_case(&name)), "ok", &body)
+    layout("You are signed in with your ID-card", "ok", &body)
 }
 
 /// The page for a refused visitor: what went wrong and what to do about it.
