@@ -123,30 +123,19 @@ pub fn verify_card(
     now: UnixTime,
 ) -> Result<VerifiedCard, Refusal> {
     let leaf_der = chain.first().ok_or(Refusal::NoCertificate)?;
-    let (_, leaf) = X509Certificate::from_der(leaf_der).map_err(|e| Refusal::Malformed {
-        detail: e.to_string(),
-    })?;
-    let identity = Identity::from_certificate(&leaf).map_err(|e| Refusal::Malformed {
-        detail: e.to_string(),
-    })?;
+    let (_, leaf) = X509Certificate::from_der(leaf_der)
+        .map_err(|e| Refusal::Malformed { detail: e.to_string() })?;
+    let identity = Identity::from_certificate(&leaf)
+        .map_err(|e| Refusal::Malformed { detail: e.to_string() })?;
 
     check_purpose(&leaf, &identity)?;
     check_disallowed_policies(&identity, policy)?;
     check_validity(&identity, now)?;
     let (issuer, chain_depth) = check_path(leaf_der, &leaf, &chain[1..], trust, now)?;
     check_depth(chain_depth, policy)?;
-    check_required_policies(
-        &identity,
-        trust.ca_by_subject(leaf.issuer().as_raw()),
-        policy,
-    )?;
+    check_required_policies(&identity, trust.ca_by_subject(leaf.issuer().as_raw()), policy)?;
 
-    Ok(VerifiedCard {
-        identity,
-        certificate: leaf_der.clone().into_owned(),
-        issuer,
-        chain_depth,
-    })
+    Ok(VerifiedCard { identity, certificate: leaf_der.clone().into_owned(), issuer, chain_depth })
 }
 
 /// RFC 5280 §4.2.1.3 and §4.2.1.12, as the Web eID validators apply them: keyUsage must be
@@ -161,9 +150,7 @@ fn check_purpose(leaf: &X509Certificate<'_>, identity: &Identity) -> Result<(), 
         if usage.non_repudiation() {
             return Err(Refusal::SigningCertificate);
         }
-        return Err(Refusal::WrongKeyUsage {
-            key_usage: usage.to_string(),
-        });
+        return Err(Refusal::WrongKeyUsage { key_usage: usage.to_string() });
     }
     if identity.role == CertificateRole::Signing {
         return Err(Refusal::SigningCertificate);
@@ -192,16 +179,10 @@ fn check_validity(identity: &Identity, now: UnixTime) -> Result<(), Refusal> {
     let not_before = unix_time(identity.not_before.unix_timestamp());
     let not_after = unix_time(identity.not_after.unix_timestamp());
     if now < not_before {
-        return Err(Refusal::NotYetValid {
-            not_before: identity.not_before,
-            now: at(now),
-        });
+        return Err(Refusal::NotYetValid { not_before: identity.not_before, now: at(now) });
     }
     if now > not_after {
-        return Err(Refusal::Expired {
-            not_after: identity.not_after,
-            now: at(now),
-        });
+        return Err(Refusal::Expired { not_after: identity.not_after, now: at(now) });
     }
     Ok(())
 }
@@ -215,9 +196,8 @@ fn check_path(
     trust: &TrustStore,
     now: UnixTime,
 ) -> Result<(CertificateDer<'static>, usize), Refusal> {
-    let end_entity = EndEntityCert::try_from(leaf_der).map_err(|e| Refusal::Malformed {
-        detail: format!("{e:?}"),
-    })?;
+    let end_entity = EndEntityCert::try_from(leaf_der)
+        .map_err(|e| Refusal::Malformed { detail: format!("{e:?}") })?;
     let mut intermediates: Vec<CertificateDer<'_>> = trust.intermediates().to_vec();
     intermediates.extend(sent_by_client.iter().cloned());
 
@@ -239,14 +219,9 @@ fn check_path(
         .cas()
         .iter()
         .find(|ca| ca.is_anchor && name_contents(&ca.subject_der) == Some(anchor_subject))
-        .ok_or_else(|| Refusal::Malformed {
-            detail: "path ended at an unknown anchor".into(),
-        })?;
+        .ok_or_else(|| Refusal::Malformed { detail: "path ended at an unknown anchor".into() })?;
     if !anchor.is_valid_at(now) {
-        return Err(Refusal::IssuerNotValid {
-            issuer: anchor.subject.clone(),
-            now: at(now),
-        });
+        return Err(Refusal::IssuerNotValid { issuer: anchor.subject.clone(), now: at(now) });
     }
 
     let issuer = match path.intermediate_certificates().next() {
@@ -258,10 +233,7 @@ fn check_path(
 
 fn check_depth(depth: usize, policy: &AcceptancePolicy) -> Result<(), Refusal> {
     if depth > policy.verify_depth {
-        return Err(Refusal::ChainTooDeep {
-            depth,
-            max: policy.verify_depth,
-        });
+        return Err(Refusal::ChainTooDeep { depth, max: policy.verify_depth });
     }
     Ok(())
 }
@@ -288,9 +260,7 @@ fn check_required_policies(
         .and_then(|ca| ca.policies.as_ref())
         .is_none_or(|listed| listed.iter().any(|oid| oid == document_policy));
     if !listed_by_issuer {
-        return Err(Refusal::DocumentPolicyNotOfIssuer {
-            policy: document_policy.to_string(),
-        });
+        return Err(Refusal::DocumentPolicyNotOfIssuer { policy: document_policy.to_string() });
     }
     Ok(())
 }
@@ -300,13 +270,10 @@ fn check_required_policies(
 fn path_refusal(error: webpki::Error, leaf: &X509Certificate<'_>) -> Refusal {
     use webpki::Error as E;
     match error {
-        E::UnknownIssuer => Refusal::UntrustedIssuer {
-            issuer: leaf.issuer().to_string(),
-        },
-        E::CertExpired { .. } | E::CertNotValidYet { .. } => Refusal::IssuerNotValid {
-            issuer: leaf.issuer().to_string(),
-            now: None,
-        },
+        E::UnknownIssuer => Refusal::UntrustedIssuer { issuer: leaf.issuer().to_string() },
+        E::CertExpired { .. } | E::CertNotValidYet { .. } => {
+            Refusal::IssuerNotValid { issuer: leaf.issuer().to_string(), now: None }
+        }
         E::InvalidSignatureForPublicKey => Refusal::BadSignature,
         E::UnsupportedSignatureAlgorithmContext(_)
         | E::UnsupportedSignatureAlgorithmForPublicKeyContext(_) => Refusal::UnsupportedAlgorithm {
@@ -315,9 +282,7 @@ fn path_refusal(error: webpki::Error, leaf: &X509Certificate<'_>) -> Refusal {
         E::RequiredEkuNotFoundContext(_) => Refusal::WrongExtendedKeyUsage,
         E::CaUsedAsEndEntity => Refusal::CaCertificate,
         E::MaximumPathDepthExceeded => Refusal::ChainTooDeep { depth: 7, max: 6 },
-        other => Refusal::InvalidPath {
-            detail: format!("{other:?}"),
-        },
+        other => Refusal::InvalidPath { detail: format!("{other:?}") },
     }
 }
 

@@ -24,22 +24,13 @@ pub enum Refusal {
     #[error("the certificate is a Mobile-ID certificate, not a card")]
     MobileId,
     #[error("the certificate is not valid before {not_before}")]
-    NotYetValid {
-        not_before: OffsetDateTime,
-        now: Option<OffsetDateTime>,
-    },
+    NotYetValid { not_before: OffsetDateTime, now: Option<OffsetDateTime> },
     #[error("the certificate expired at {not_after}")]
-    Expired {
-        not_after: OffsetDateTime,
-        now: Option<OffsetDateTime>,
-    },
+    Expired { not_after: OffsetDateTime, now: Option<OffsetDateTime> },
     #[error("the issuer {issuer} is not a trusted CA")]
     UntrustedIssuer { issuer: String },
     #[error("the CA {issuer} is outside its validity period")]
-    IssuerNotValid {
-        issuer: String,
-        now: Option<OffsetDateTime>,
-    },
+    IssuerNotValid { issuer: String, now: Option<OffsetDateTime> },
     #[error("the CA's signature on the certificate does not verify")]
     BadSignature,
     #[error("the signature algorithm {algorithm} is not accepted")]

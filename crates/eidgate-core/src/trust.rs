@@ -93,21 +93,14 @@ impl TrustStore {
         let mut intermediates = Vec::new();
         for (index, ca) in cas.iter().enumerate() {
             if ca.is_anchor {
-                let anchor =
-                    anchor_from_trusted_cert(&ca.der).map_err(|e| TrustError::Malformed {
-                        index,
-                        detail: format!("{e:?}"),
-                    })?;
+                let anchor = anchor_from_trusted_cert(&ca.der)
+                    .map_err(|e| TrustError::Malformed { index, detail: format!("{e:?}") })?;
                 anchors.push(anchor.to_owned());
             } else {
                 intermediates.push(ca.der.clone());
             }
         }
-        Ok(Self {
-            cas,
-            anchors,
-            intermediates,
-        })
+        Ok(Self { cas, anchors, intermediates })
     }
 
     /// Reads certificates from PEM (any number of `CERTIFICATE` blocks, other blocks ignored) or,
@@ -220,7 +213,5 @@ fn looks_like_pem(bytes: &[u8]) -> bool {
 }
 
 pub(crate) fn unix_time(seconds: i64) -> UnixTime {
-    UnixTime::since_unix_epoch(std::time::Duration::from_secs(
-        seconds.max(0).unsigned_abs(),
-    ))
+    UnixTime::since_unix_epoch(std::time::Duration::from_secs(seconds.max(0).unsigned_abs()))
 }

@@ -104,57 +104,39 @@ fn cases() -> Vec<Case> {
             ..joeorg(
                 "EE_JOEORG_auth_REVOKED_TEST_ESTEID2018_2018-06-19_2020-01-02.der",
                 "4ACF3F5A80E2C55C5B29184D9C5FC613",
-                (
-                    datetime!(2018-06-19 14:50:53 UTC),
-                    datetime!(2020-01-02 21:59:59 UTC),
-                ),
+                (datetime!(2018-06-19 14:50:53 UTC), datetime!(2020-01-02 21:59:59 UTC)),
             )
         },
         joeorg(
             "EE_JOEORG_auth_TEST_ESTEID2018_2018-10-18_2023-10-17.cer",
             "396901597343266D5BC857775EC5A4BE",
-            (
-                datetime!(2018-10-18 09:50:47 UTC),
-                datetime!(2023-10-17 21:59:59 UTC),
-            ),
+            (datetime!(2018-10-18 09:50:47 UTC), datetime!(2023-10-17 21:59:59 UTC)),
         ),
         Case {
             emails: &["jaak-kristjan.joeorg@eesti.ee"],
             ..joeorg(
                 "EE_JOEORG_auth_TEST_ESTEID2018_2019-05-02_2029-05-02_TARA.cer.pem",
                 "4890812E8E34F0265CCAC9B06DE14963",
-                (
-                    datetime!(2019-05-02 10:42:56 UTC),
-                    datetime!(2029-05-02 10:42:56 UTC),
-                ),
+                (datetime!(2019-05-02 10:42:56 UTC), datetime!(2029-05-02 10:42:56 UTC)),
             )
         },
         joeorg(
             "EE_JOEORG_auth_TEST_ESTEID2018_2021-07-22_2026-07-09.der",
             "639386B21C683CC160F967DCD2014469",
-            (
-                datetime!(2021-07-22 12:43:08 UTC),
-                datetime!(2026-07-09 21:59:59 UTC),
-            ),
+            (datetime!(2021-07-22 12:43:08 UTC), datetime!(2026-07-09 21:59:59 UTC)),
         ),
         Case {
             document: (MobileId, LegacySk, Production),
             ..joeorg(
                 "EE_JOEORG_auth_WRONG_POLICY_tampered_MobileID_policy.der",
                 "396901597343266D5BC857775EC5A4BE",
-                (
-                    datetime!(2018-10-18 09:50:47 UTC),
-                    datetime!(2023-10-17 21:59:59 UTC),
-                ),
+                (datetime!(2018-10-18 09:50:47 UTC), datetime!(2023-10-17 21:59:59 UTC)),
             )
         },
         joeorg(
             "EE_JOEORG_auth_WRONG_PURPOSE_tampered_EKU.der",
             "18882867114BED565BC851FB30054491",
-            (
-                datetime!(2018-10-18 09:27:23 UTC),
-                datetime!(2023-10-17 21:59:59 UTC),
-            ),
+            (datetime!(2018-10-18 09:27:23 UTC), datetime!(2023-10-17 21:59:59 UTC)),
         ),
         Case {
             role: Signing,
@@ -162,20 +144,14 @@ fn cases() -> Vec<Case> {
             ..joeorg(
                 "EE_JOEORG_sign_TEST_ESTEID2018_2019-05-02_2029-05-02.der",
                 "4FB8FACE4EA999545CCACA4BA394AA7A",
-                (
-                    datetime!(2019-05-02 10:45:31 UTC),
-                    datetime!(2029-05-02 10:45:31 UTC),
-                ),
+                (datetime!(2019-05-02 10:45:31 UTC), datetime!(2029-05-02 10:45:31 UTC)),
             )
         },
         Case {
             identifier: Some("PNOEE-36012345678"),
             document: (MobileId, LegacySk, Production),
             serial: "29B08DFB4E6F7E9D5739756EE8731745",
-            validity: (
-                datetime!(2016-05-16 07:23:26 UTC),
-                datetime!(2021-05-16 20:59:59 UTC),
-            ),
+            validity: (datetime!(2016-05-16 07:23:26 UTC), datetime!(2021-05-16 20:59:59 UTC)),
             emails: &["heikki.kitt@eesti.ee"],
             issuer: ESTEID_SK_2015,
             ..legacy(
@@ -190,10 +166,7 @@ fn cases() -> Vec<Case> {
             identifier: Some("PNOEE-37712300255"),
             personal_code: Some((date!(1977 - 12 - 30), Sex::Male)),
             serial: "6CB9E1663DB9C54B525BD09F067E3A2A",
-            validity: (
-                datetime!(2013-10-14 11:08:15 UTC),
-                datetime!(2018-10-11 20:59:59 UTC),
-            ),
+            validity: (datetime!(2013-10-14 11:08:15 UTC), datetime!(2018-10-11 20:59:59 UTC)),
             emails: &["heikki.kitt@eesti.ee"],
             issuer: "emailAddress=pki@sk.ee,CN=ESTEID-SK 2011,O=AS Sertifitseerimiskeskus,C=EE",
             ..legacy(
@@ -208,10 +181,7 @@ fn cases() -> Vec<Case> {
             identifier: Some("PNOEE-38309140420"),
             document: (MobileId, LegacySk, Production),
             serial: "330732F18820BF695F4D328B40E84D61",
-            validity: (
-                datetime!(2020-08-31 17:25:31 UTC),
-                datetime!(2025-08-31 20:59:59 UTC),
-            ),
+            validity: (datetime!(2020-08-31 17:25:31 UTC), datetime!(2025-08-31 20:59:59 UTC)),
             emails: &["mati.koversar@eesti.ee"],
             issuer: ESTEID_SK_2015,
             ..legacy(
@@ -228,10 +198,7 @@ fn cases() -> Vec<Case> {
             document: (IdCard, LegacySk, Test),
             role: Signing,
             serial: "63E2E043A9F4054459D38F302048981E",
-            validity: (
-                datetime!(2017-10-03 13:22:56 UTC),
-                datetime!(2022-10-02 20:59:59 UTC),
-            ),
+            validity: (datetime!(2017-10-03 13:22:56 UTC), datetime!(2022-10-02 20:59:59 UTC)),
             issuer: TEST_ESTEID_SK_2015,
             ..legacy(
                 "EE_MANNIK_sign_TEST_ESTEID-SK2015_2017-10-03_2022-10-02.der",
@@ -250,17 +217,10 @@ fn cases() -> Vec<Case> {
             country: Some("EE"),
             identifier: None,
             personal_code: None,
-            document: (
-                DocumentKind::Unknown,
-                Generation::Unknown,
-                Hierarchy::Unknown,
-            ),
+            document: (DocumentKind::Unknown, Generation::Unknown, Hierarchy::Unknown),
             role: CertificateRole::Unknown,
             serial: "26CE31C86A0DCE2C6362657D8148D896",
-            validity: (
-                datetime!(2022-11-02 12:41:04 UTC),
-                datetime!(2025-12-01 12:41:04 UTC),
-            ),
+            validity: (datetime!(2022-11-02 12:41:04 UTC), datetime!(2025-12-01 12:41:04 UTC)),
             emails: &[],
             issuer: "CN=TEST of KLASS3-SK 2016,organizationIdentifier=NTREE-10747013,\
                      OU=Sertifitseerimisteenused,O=AS Sertifitseerimiskeskus,C=EE",
@@ -269,10 +229,7 @@ fn cases() -> Vec<Case> {
             identifier: Some("PNOEE-37602040334"),
             personal_code: Some((date!(1976 - 02 - 04), Sex::Male)),
             serial: "3015455EBA04B77859F051DC28A13AE5",
-            validity: (
-                datetime!(2017-10-25 08:57:00 UTC),
-                datetime!(2021-02-10 21:59:59 UTC),
-            ),
+            validity: (datetime!(2017-10-25 08:57:00 UTC), datetime!(2021-02-10 21:59:59 UTC)),
             emails: &["mart.toom.3@eesti.ee"],
             issuer: ESTEID_SK_2015,
             ..legacy(
@@ -288,10 +245,7 @@ fn cases() -> Vec<Case> {
             personal_code: Some((date!(1988 - 12 - 04), Sex::Female)),
             document: (IdCard, LegacySk, Test),
             serial: "47E2E5F6B45A1D815527B889303C2CDC",
-            validity: (
-                datetime!(2015-04-10 11:48:25 UTC),
-                datetime!(2020-04-08 20:59:59 UTC),
-            ),
+            validity: (datetime!(2015-04-10 11:48:25 UTC), datetime!(2020-04-08 20:59:59 UTC)),
             emails: &["kroot.varnick.1@eesti.ee"],
             issuer:
                 "emailAddress=pki@sk.ee,CN=TEST of ESTEID-SK 2011,O=AS Sertifitseerimiskeskus,C=EE",
@@ -308,10 +262,7 @@ fn cases() -> Vec<Case> {
             personal_code: Some((date!(1971 - 01 - 01), Sex::Male)),
             document: (IdCard, LegacySk, Test),
             serial: "313D3605844646345B2250040B601532",
-            validity: (
-                datetime!(2018-06-14 11:22:44 UTC),
-                datetime!(2023-06-13 20:59:59 UTC),
-            ),
+            validity: (datetime!(2018-06-14 11:22:44 UTC), datetime!(2023-06-13 20:59:59 UTC)),
             emails: &["igor.zaikovski@eesti.ee"],
             issuer: TEST_ESTEID_SK_2015,
             ..legacy(
@@ -327,10 +278,7 @@ fn cases() -> Vec<Case> {
             personal_code: Some((date!(1971 - 01 - 01), Sex::Male)),
             document: (IdCard, LegacySk, Test),
             serial: "018D8EAA34BD4CEA56D844F3A72C095E",
-            validity: (
-                datetime!(2016-03-03 14:06:43 UTC),
-                datetime!(2021-03-02 21:59:59 UTC),
-            ),
+            validity: (datetime!(2016-03-03 14:06:43 UTC), datetime!(2021-03-02 21:59:59 UTC)),
             emails: &["igor.zaikovski.3@eesti.ee"],
             issuer: TEST_ESTEID_SK_2015,
             ..legacy(
@@ -350,17 +298,10 @@ fn cases() -> Vec<Case> {
             country: Some("LV"),
             identifier: Some("PNOLV-321922-33032"),
             personal_code: None,
-            document: (
-                DocumentKind::Unknown,
-                Generation::Unknown,
-                Hierarchy::Unknown,
-            ),
+            document: (DocumentKind::Unknown, Generation::Unknown, Hierarchy::Unknown),
             role: Authentication,
             serial: "4FB697791FB35A505BD866DAAFE00569",
-            validity: (
-                datetime!(2018-10-30 14:12:42 UTC),
-                datetime!(2023-10-30 14:12:42 UTC),
-            ),
+            validity: (datetime!(2018-10-30 14:12:42 UTC), datetime!(2023-10-30 14:12:42 UTC)),
             emails: &[],
             issuer: "CN=DEMO LV eID ICA 2017,organizationIdentifier=NTRLV-40003011203,\
                      O=VAS Latvijas Valsts radio un televīzijas centrs,C=LV",
@@ -374,17 +315,10 @@ fn cases() -> Vec<Case> {
             country: None,
             identifier: None,
             personal_code: None,
-            document: (
-                DocumentKind::Unknown,
-                Generation::Unknown,
-                Hierarchy::Unknown,
-            ),
+            document: (DocumentKind::Unknown, Generation::Unknown, Hierarchy::Unknown),
             role: CertificateRole::Unknown,
             serial: "D4DB776EAF4BA7E6",
-            validity: (
-                datetime!(2020-09-24 12:24:33 UTC),
-                datetime!(2030-09-22 12:24:33 UTC),
-            ),
+            validity: (datetime!(2020-09-24 12:24:33 UTC), datetime!(2030-09-22 12:24:33 UTC)),
             emails: &[],
             issuer: "CN=web-eid.eu",
         },
@@ -425,13 +359,7 @@ fn every_file_in_user_is_a_case_except_the_private_key() {
     };
     let mut on_disk: Vec<String> = std::fs::read_dir(dir.join("user"))
         .expect("user/ lists")
-        .map(|entry| {
-            entry
-                .expect("entry")
-                .file_name()
-                .to_string_lossy()
-                .into_owned()
-        })
+        .map(|entry| entry.expect("entry").file_name().to_string_lossy().into_owned())
         .filter(|name| name != KEY_FILE)
         .collect();
     on_disk.sort();
@@ -440,10 +368,7 @@ fn every_file_in_user_is_a_case_except_the_private_key() {
     assert_eq!(on_disk, covered);
 
     let key = read(&dir, &format!("user/{KEY_FILE}"));
-    assert!(matches!(
-        Identity::from_der(&key),
-        Err(IdentityError::Malformed(_))
-    ));
+    assert!(matches!(Identity::from_der(&key), Err(IdentityError::Malformed(_))));
 }
 
 #[test]
@@ -454,12 +379,7 @@ fn names_keep_their_estonian_and_latvian_letters() {
     for (case, identity) in identities {
         let names = (identity.given_name.as_deref(), identity.surname.as_deref());
         assert_eq!(names, (case.given_name, case.surname), "{}", case.file);
-        assert_eq!(
-            identity.common_name.as_deref(),
-            Some(case.common_name),
-            "{}",
-            case.file
-        );
+        assert_eq!(identity.common_name.as_deref(), Some(case.common_name), "{}", case.file);
         assert_eq!(identity.country.as_deref(), case.country, "{}", case.file);
     }
 }
@@ -501,10 +421,7 @@ fn valid_personal_codes_give_date_of_birth_and_invalid_fixture_codes_give_none()
         return;
     };
     for (case, identity) in identities {
-        let code = identity
-            .personal_code
-            .as_ref()
-            .map(|c| (c.date_of_birth, c.sex));
+        let code = identity.personal_code.as_ref().map(|c| (c.date_of_birth, c.sex));
         assert_eq!(code, case.personal_code, "{}", case.file);
     }
 }
@@ -540,12 +457,7 @@ fn serial_validity_and_emails_match_the_manifest() {
     };
     for (case, identity) in identities {
         assert_eq!(identity.certificate_serial, case.serial, "{}", case.file);
-        assert_eq!(
-            (identity.not_before, identity.not_after),
-            case.validity,
-            "{}",
-            case.file
-        );
+        assert_eq!((identity.not_before, identity.not_after), case.validity, "{}", case.file);
         assert_eq!(identity.emails, case.emails, "{}", case.file);
     }
 }
@@ -568,10 +480,7 @@ fn both_attribute_orders_of_the_2019_test_certificates_read_alike() {
         return;
     };
     let subject_of = |file: &str| {
-        let (_, identity) = identities
-            .iter()
-            .find(|(case, _)| case.file == file)
-            .expect(file);
+        let (_, identity) = identities.iter().find(|(case, _)| case.file == file).expect(file);
         identity.subject.clone()
     };
     assert_eq!(
@@ -596,12 +505,6 @@ fn the_revoked_certificate_carries_the_diplomatic_test_policy() {
         .iter()
         .find(|(case, _)| case.file.contains("REVOKED"))
         .expect("revoked certificate");
-    assert_eq!(
-        revoked.document_policy_oid(),
-        Some("1.3.6.1.4.1.51455.1.2.1")
-    );
-    assert_eq!(
-        revoked.policies,
-        ["1.3.6.1.4.1.51455.1.2.1", "0.4.0.2042.1.2"]
-    );
+    assert_eq!(revoked.document_policy_oid(), Some("1.3.6.1.4.1.51455.1.2.1"));
+    assert_eq!(revoked.policies, ["1.3.6.1.4.1.51455.1.2.1", "0.4.0.2042.1.2"]);
 }

@@ -73,7 +73,10 @@ fn card_of_another_hierarchy_is_from_an_untrusted_issuer() {
     let wrong = trust(&data, &SK_TEST_2015);
     assert_eq!(decide(&data, card, &wrong, datetime!(2021-08-01 0:00 UTC)), "untrusted-issuer");
     let production = trust(&data, &["ca/ESTEID2018.cer", "ca/EE-GovCA2018.pem"]);
-    assert_eq!(decide(&data, card, &production, datetime!(2021-08-01 0:00 UTC)), "untrusted-issuer");
+    assert_eq!(
+        decide(&data, card, &production, datetime!(2021-08-01 0:00 UTC)),
+        "untrusted-issuer"
+    );
     let org = "user/EE_ORG_Testijad_TEST_KLASS3-SK2016_2022-11-02_2025-12-01.der";
     let sk_2018 = trust(&data, &SK_TEST_2018);
     assert_eq!(decide(&data, org, &sk_2018, datetime!(2024-01-01 0:00 UTC)), "untrusted-issuer");
@@ -104,7 +107,8 @@ fn tampered_certificate_with_a_valid_purpose_fails_its_signature() {
     let trust = trust(&data, &SK_TEST_2018);
     let policy = AcceptancePolicy { dangerous_accept_mobile_id: true, ..Default::default() };
     let file = "user/EE_JOEORG_auth_WRONG_POLICY_tampered_MobileID_policy.der";
-    let result = verify_card(&card(&data, file), &trust, &policy, at(datetime!(2021-08-01 0:00 UTC)));
+    let result =
+        verify_card(&card(&data, file), &trust, &policy, at(datetime!(2021-08-01 0:00 UTC)));
     assert_eq!(result.unwrap_err(), Refusal::BadSignature);
 }
 

@@ -21,10 +21,7 @@ use crate::pages;
 
 /// The greeting app's routes.
 pub fn router() -> Router {
-    Router::new()
-        .route("/", get(greeting))
-        .route("/whoami", get(whoami))
-        .fallback(not_found)
+    Router::new().route("/", get(greeting)).route("/whoami", get(whoami)).fallback(not_found)
 }
 
 async fn greeting(Extension(auth): Extension<Arc<Authentication>>, headers: HeaderMap) -> Response {
@@ -51,10 +48,7 @@ async fn not_found(
     if let Authentication::Refused(refusal) = auth.as_ref() {
         return refused(refusal, wants_json(&headers));
     }
-    let page = pages::notice(
-        "Not found",
-        "There is nothing at this address. Try the front page.",
-    );
+    let page = pages::notice("Not found", "There is nothing at this address. Try the front page.");
     (StatusCode::NOT_FOUND, Html(page)).into_response()
 }
 
@@ -96,17 +90,13 @@ pub fn identity_json(identity: &Identity) -> Value {
 }
 
 fn rfc3339(at: time::OffsetDateTime) -> String {
-    at.format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_default()
+    at.format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
 }
 
 /// True when the client prefers JSON: its Accept header names `application/json` and not
 /// `text/html` before it.
 fn wants_json(headers: &HeaderMap) -> bool {
-    let accept = headers
-        .get(header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
+    let accept = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).unwrap_or("");
     match (accept.find("application/json"), accept.find("text/html")) {
         (Some(_), None) => true,
         (Some(json), Some(html)) => json < html,

@@ -9,6 +9,7 @@ use std::sync::Arc;
 
 use rustls::pki_types::{CertificateDer, UnixTime};
 
+use eidgate_core::identity::Identity;
 use eidgate_core::{verify_card, AcceptancePolicy, Refusal, TrustStore, VerifiedCard};
 
 /// What the connection's client proved.
@@ -30,11 +31,7 @@ pub struct Authenticator {
 
 impl Authenticator {
     pub fn new(trust: Arc<TrustStore>, policy: AcceptancePolicy, log_personal_codes: bool) -> Self {
-        Self {
-            trust,
-            policy,
-            log_personal_codes,
-        }
+        Self { trust, policy, log_personal_codes }
     }
 
     pub fn trust(&self) -> &Arc<TrustStore> {
@@ -56,7 +53,7 @@ impl Authenticator {
                 Authentication::Verified(Arc::new(card))
             }
             Err(refusal) => {
-                log_refused(peer, &refusal);
+                log_refused_certificate(peer, chain.first(), &refusal);
                 Authentication::Refused(refusal)
             }
         }
@@ -65,11 +62,7 @@ impl Authenticator {
     fn log_accepted(&self, peer: SocketAddr, card: &VerifiedCard) {
         let identity = card.identity();
         let code = identity.personal_code.as_ref().map(|c| c.code.as_str());
-        let code = if self.log_personal_codes {
-            code.unwrap_or("-")
-        } else {
-            "(not logged)"
-        };
+        let code = if self.log_personal_codes { code.unwrap_or("-") } else { "(not logged)" };
         tracing::info!(
             client.addr = %peer,
             cert.issuer = %identity.issuer,
@@ -77,13 +70,31 @@ impl Authenticator {
             cert.document = ?identity.document,
             person.code = code,
             decision = "accepted",
+            reason = "ok",
             "authentication decision"
         );
     }
 }
 
-/// Logs a refusal. The certificate's subject is not logged: a refused certificate's contents are
-/// whatever the peer chose to send.
+/// Logs a refusal of a presented certificate with its issuer and serial, which an operator needs
+/// to find the card; the subject is not logged, since a refused certificate says whatever its
+/// sender chose.
+fn log_refused_certificate(peer: SocketAddr, leaf: Option<&CertificateDer<'_>>, refusal: &Refusal) {
+    let Some(identity) = leaf.and_then(|der| Identity::from_der(der).ok()) else {
+        return log_refused(peer, refusal);
+    };
+    tracing::info!(
+        client.addr = %peer,
+        cert.issuer = %identity.issuer,
+        cert.serial = %identity.certificate_serial,
+        decision = "refused",
+        reason = refusal.code(),
+        detail = %refusal,
+        "authentication decision"
+    );
+}
+
+/// Logs a refusal when there is no readable certificate to describe.
 pub fn log_refused(peer: SocketAddr, refusal: &Refusal) {
     tracing::info!(
         client.addr = %peer,

@@ -108,10 +108,7 @@ pub struct LogSection {
 #[non_exhaustive]
 pub enum ConfigError {
     #[error("cannot read {path}: {source}")]
-    Read {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    Read { path: PathBuf, source: std::io::Error },
     #[error("{path}: {message}")]
     Syntax { path: PathBuf, message: String },
     #[error("{key}: {message}")]
@@ -137,16 +134,13 @@ impl Config {
     ///
     /// [`ConfigError`] naming the file, or the key whose value is wrong.
     pub fn load(path: &Path) -> Result<Self, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
-            path: path.to_owned(),
-            source,
-        })?;
+        let text = std::fs::read_to_string(path)
+            .map_err(|source| ConfigError::Read { path: path.to_owned(), source })?;
         let base_dir = path.parent().unwrap_or(Path::new(".")).to_owned();
         Self::parse(&text, base_dir).map_err(|e| match e {
-            ConfigError::Syntax { message, .. } => ConfigError::Syntax {
-                path: path.to_owned(),
-                message,
-            },
+            ConfigError::Syntax { message, .. } => {
+                ConfigError::Syntax { path: path.to_owned(), message }
+            }
             other => other,
         })
     }
@@ -157,10 +151,8 @@ impl Config {
     ///
     /// As [`Config::load`].
     pub fn parse(text: &str, base_dir: PathBuf) -> Result<Self, ConfigError> {
-        let mut config: Config = toml::from_str(text).map_err(|e| ConfigError::Syntax {
-            path: PathBuf::new(),
-            message: e.to_string(),
-        })?;
+        let mut config: Config = toml::from_str(text)
+            .map_err(|e| ConfigError::Syntax { path: PathBuf::new(), message: e.to_string() })?;
         config.base_dir = base_dir;
         config.validate()?;
         Ok(config)
@@ -186,12 +178,8 @@ impl Config {
     }
 
     fn validate(&self) -> Result<(), ConfigError> {
-        let invalid = |key, message: &str| {
-            Err(ConfigError::Invalid {
-                key,
-                message: message.into(),
-            })
-        };
+        let invalid =
+            |key, message: &str| Err(ConfigError::Invalid { key, message: message.into() });
         if self.trust.ca_files.is_empty() {
             return invalid(
                 "trust.ca_files",
@@ -231,29 +219,21 @@ mod tests {
         assert_eq!(config.trust.verify_depth, 2);
         assert!(!config.log.personal_codes);
         assert!(!config.trust.dangerous_accept_mobile_id);
-        assert_eq!(
-            config.resolve(Path::new("ca.pem")),
-            Path::new("/etc/eidgate/ca.pem")
-        );
+        assert_eq!(config.resolve(Path::new("ca.pem")), Path::new("/etc/eidgate/ca.pem"));
     }
 
     #[test]
     fn misspelt_key_is_named_in_the_error() {
-        let text = MINIMAL
-            .replace("verify_depth", "x")
-            .replace("[trust]", "[trust]\nverfy_depth = 3");
-        let error = Config::parse(&text, PathBuf::new())
-            .unwrap_err()
-            .to_string();
+        let text =
+            MINIMAL.replace("verify_depth", "x").replace("[trust]", "[trust]\nverfy_depth = 3");
+        let error = Config::parse(&text, PathBuf::new()).unwrap_err().to_string();
         assert!(error.contains("verfy_depth"), "{error}");
     }
 
     #[test]
     fn empty_trust_is_refused_with_the_key_named() {
         let text = MINIMAL.replace(r#"["ca.pem"]"#, "[]");
-        let error = Config::parse(&text, PathBuf::new())
-            .unwrap_err()
-            .to_string();
+        let error = Config::parse(&text, PathBuf::new()).unwrap_err().to_string();
         assert!(error.starts_with("trust.ca_files"), "{error}");
     }
 }

@@ -32,10 +32,7 @@ pub enum StartError {
     #[error(transparent)]
     Config(#[from] ConfigError),
     #[error("trust.ca_files: {path}: {source}")]
-    TrustFile {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    TrustFile { path: PathBuf, source: std::io::Error },
     #[error("trust.ca_files: {path}: {source}")]
     Trust { path: PathBuf, source: TrustError },
     #[error("trust.ca_files: {0}")]
@@ -43,10 +40,7 @@ pub enum StartError {
     #[error("server: {0}")]
     Tls(#[from] tls::TlsError),
     #[error("server.listen: cannot listen on {addr}: {source}")]
-    Listen {
-        addr: std::net::SocketAddr,
-        source: std::io::Error,
-    },
+    Listen { addr: std::net::SocketAddr, source: std::io::Error },
 }
 
 impl Gateway {
@@ -89,14 +83,10 @@ pub fn load_trust(config: &Config) -> Result<TrustStore, StartError> {
     let mut certs = Vec::new();
     for file in &config.trust.ca_files {
         let path = config.resolve(file);
-        let bytes = std::fs::read(&path).map_err(|source| StartError::TrustFile {
-            path: path.clone(),
-            source,
-        })?;
-        let found = TrustStore::read_certificates(&bytes).map_err(|source| StartError::Trust {
-            path: path.clone(),
-            source,
-        })?;
+        let bytes = std::fs::read(&path)
+            .map_err(|source| StartError::TrustFile { path: path.clone(), source })?;
+        let found = TrustStore::read_certificates(&bytes)
+            .map_err(|source| StartError::Trust { path: path.clone(), source })?;
         certs.extend(found);
     }
     TrustStore::new(certs).map_err(StartError::TrustStore)
@@ -114,17 +104,11 @@ pub async fn run(
 ) -> Result<(), StartError> {
     let gateway = Arc::new(Gateway::from_config(config)?);
     let addr = config.server.listen;
-    let listener = TcpListener::bind(addr)
-        .await
-        .map_err(|source| StartError::Listen { addr, source })?;
-    let bound = listener
-        .local_addr()
-        .map_err(|source| StartError::Listen { addr, source })?;
+    let listener =
+        TcpListener::bind(addr).await.map_err(|source| StartError::Listen { addr, source })?;
+    let bound = listener.local_addr().map_err(|source| StartError::Listen { addr, source })?;
     on_listening(bound);
     listener::serve(listener, gateway)
         .await
-        .map_err(|source| StartError::Listen {
-            addr: bound,
-            source,
-        })
+        .map_err(|source| StartError::Listen { addr: bound, source })
 }

@@ -75,9 +75,7 @@ async fn connection(stream: TcpStream, peer: SocketAddr, gateway: &Gateway) {
     };
 
     let certificates = tls.get_ref().1.peer_certificates();
-    let auth = gateway
-        .authenticator
-        .authenticate(peer, certificates, now());
+    let auth = gateway.authenticator.authenticate(peer, certificates, now());
     serve_http(tls, peer, Arc::new(auth), gateway.app.clone()).await;
 }
 
@@ -91,13 +89,8 @@ where
         app.clone().oneshot(request.map(axum::body::Body::new))
     });
     let mut builder = auto::Builder::new(TokioExecutor::new());
-    builder
-        .http1()
-        .timer(TokioTimer::new())
-        .header_read_timeout(HEADER_READ_TIMEOUT);
-    if let Err(error) = builder
-        .serve_connection_with_upgrades(TokioIo::new(stream), service)
-        .await
+    builder.http1().timer(TokioTimer::new()).header_read_timeout(HEADER_READ_TIMEOUT);
+    if let Err(error) = builder.serve_connection_with_upgrades(TokioIo::new(stream), service).await
     {
         tracing::debug!(client.addr = %peer, %error, "connection ended with an error");
     }
@@ -126,11 +119,8 @@ async fn answer_plain_http(mut stream: TcpStream, peer: SocketAddr) {
          Content-Length: {}\r\nConnection: close\r\n\r\n{page}",
         page.len()
     );
-    let _ = tokio::time::timeout(
-        Duration::from_secs(5),
-        stream.write_all(response.as_bytes()),
-    )
-    .await;
+    let _ =
+        tokio::time::timeout(Duration::from_secs(5), stream.write_all(response.as_bytes())).await;
     let _ = stream.shutdown().await;
 }
 
@@ -149,8 +139,6 @@ fn log_connection_refused(peer: SocketAddr, reason: &str, detail: &str) {
 /// The clock, read once per connection at the edge.
 fn now() -> UnixTime {
     UnixTime::since_unix_epoch(
-        SystemTime::now()
-            .duration_since(SystemTime::UNIX_EPOCH)
-            .unwrap_or_default(),
+        SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).unwrap_or_default(),
     )
 }

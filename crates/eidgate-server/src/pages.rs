@@ -44,36 +44,15 @@ pub fn greeting(identity: &Identity) -> String {
     let mut rows = String::new();
     let mut row = |label: &str, value: Option<String>| {
         if let Some(value) = value {
-            rows.push_str(&format!(
-                "<tr><th>{label}</th><td>{}</td></tr>\n",
-                escape(&value)
-            ));
+            rows.push_str(&format!("<tr><th>{label}</th><td>{}</td></tr>\n", escape(&value)));
         }
     };
     row("Given name", identity.given_name.clone());
     row("Surname", identity.surname.clone());
-    row(
-        "Identifier",
-        identity.identifier.as_ref().map(ToString::to_string),
-    );
-    row(
-        "Date of birth",
-        identity
-            .personal_code
-            .as_ref()
-            .map(|c| c.date_of_birth.to_string()),
-    );
-    row(
-        "Document",
-        Some(document_label(identity.document).to_string()),
-    );
-    row(
-        "Issued by",
-        identity
-            .issuer_common_name
-            .clone()
-            .or(Some(identity.issuer.clone())),
-    );
+    row("Identifier", identity.identifier.as_ref().map(ToString::to_string));
+    row("Date of birth", identity.personal_code.as_ref().map(|c| c.date_of_birth.to_string()));
+    row("Document", Some(document_label(identity.document).to_string()));
+    row("Issued by", identity.issuer_common_name.clone().or(Some(identity.issuer.clone())));
     row("Valid until", Some(identity.not_after.date().to_string()));
 
     let body = format!(
@@ -177,10 +156,7 @@ mod tests {
 
     #[test]
     fn markup_in_text_is_escaped() {
-        assert_eq!(
-            escape("<script>\"x\"&'y'"),
-            "&lt;script&gt;&quot;x&quot;&amp;&#39;y&#39;"
-        );
+        assert_eq!(escape("<script>\"x\"&'y'"), "&lt;script&gt;&quot;x&quot;&amp;&#39;y&#39;");
     }
 
     #[test]

@@ -62,10 +62,7 @@ pub fn server_config(
 ///
 /// [`TlsError::File`] when the file is unreadable or holds no certificate.
 pub fn read_certificate_chain(path: &Path) -> Result<Vec<CertificateDer<'static>>, TlsError> {
-    let file_error = |message: String| TlsError::File {
-        path: path.display().to_string(),
-        message,
-    };
+    let file_error = |message: String| TlsError::File { path: path.display().to_string(), message };
     let chain = CertificateDer::pem_file_iter(path)
         .map_err(|e| file_error(e.to_string()))?
         .collect::<Result<Vec<_>, _>>()
@@ -88,22 +85,12 @@ pub struct CardVerifier {
 
 impl CardVerifier {
     pub fn new(trust: Arc<TrustStore>, policy: AcceptancePolicy, refuse_at: RefuseAt) -> Self {
-        let hints = trust
-            .hint_subjects()
-            .map(|s| DistinguishedName::from(s.to_vec()))
-            .collect();
-        let algorithms = CryptoProvider::get_default()
-            .map(|p| p.signature_verification_algorithms)
-            .unwrap_or(
+        let hints = trust.hint_subjects().map(|s| DistinguishedName::from(s.to_vec())).collect();
+        let algorithms =
+            CryptoProvider::get_default().map(|p| p.signature_verification_algorithms).unwrap_or(
                 rustls::crypto::aws_lc_rs::default_provider().signature_verification_algorithms,
             );
-        Self {
-            trust,
-            policy,
-            refuse_at,
-            hints,
-            algorithms,
-        }
+        Self { trust, policy, refuse_at, hints, algorithms }
     }
 }
 

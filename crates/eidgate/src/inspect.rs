@@ -96,7 +96,12 @@ fn print_text(report: &Value) {
             println!("  {key:<20} {text}");
         }
     }
-    println!("  {:<20} {} ({})", "decision", report["decision"].as_str().unwrap_or(""), report["reason"].as_str().unwrap_or(""));
+    println!(
+        "  {:<20} {} ({})",
+        "decision",
+        report["decision"].as_str().unwrap_or(""),
+        report["reason"].as_str().unwrap_or("")
+    );
     println!("  {:<20} {}", "", report["message"].as_str().unwrap_or(""));
 }
 
@@ -112,7 +117,10 @@ fn trust_and_policy(args: &Args) -> Result<(Option<TrustStore>, AcceptancePolicy
     let mut certs = Vec::new();
     for path in &args.trust {
         let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
-        certs.extend(TrustStore::read_certificates(&bytes).map_err(|e| format!("{}: {e}", path.display()))?);
+        certs.extend(
+            TrustStore::read_certificates(&bytes)
+                .map_err(|e| format!("{}: {e}", path.display()))?,
+        );
     }
     let trust = TrustStore::new(certs).map_err(|e| format!("--trust: {e}"))?;
     Ok((Some(trust), AcceptancePolicy::default()))
@@ -123,6 +131,7 @@ fn instant(at: Option<&str>) -> Result<UnixTime, String> {
         return Ok(UnixTime::now());
     };
     let parsed = OffsetDateTime::parse(at, &Rfc3339).map_err(|e| format!("--at {at}: {e}"))?;
-    let seconds = u64::try_from(parsed.unix_timestamp()).map_err(|_| format!("--at {at}: before 1970"))?;
+    let seconds =
+        u64::try_from(parsed.unix_timestamp()).map_err(|_| format!("--at {at}: before 1970"))?;
     Ok(UnixTime::since_unix_epoch(Duration::from_secs(seconds)))
 }

@@ -45,10 +45,9 @@ fn truncated_handshake_is_dropped_after_the_handshake_timeout() {
     let server = Server::demo(&dir);
     drop(server);
     // Serve the same folder with a one-second handshake deadline.
-    let config = std::fs::read_to_string(dir.join("eidgate.toml")).unwrap().replace(
-        "[server]\n",
-        "[server]\nhandshake_timeout_secs = 1\n",
-    );
+    let config = std::fs::read_to_string(dir.join("eidgate.toml"))
+        .unwrap()
+        .replace("[server]\n", "[server]\nhandshake_timeout_secs = 1\n");
     std::fs::write(dir.join("slow.toml"), config).unwrap();
     let server = Server::serve(&dir.join("slow.toml"));
 
@@ -72,7 +71,12 @@ fn card_with_markup_in_its_names_is_shown_escaped() {
         "38001085718",
     );
     let card = pki.issue_card(&spec, now).unwrap();
-    support::write_card(&dir, "markup", card.credential().cert_pem(), &card.credential().key_pkcs8_pem());
+    support::write_card(
+        &dir,
+        "markup",
+        card.credential().cert_pem(),
+        &card.credential().key_pkcs8_pem(),
+    );
     let server = Server::demo(&dir);
 
     let response = curl(&server, "/", &support::card_pem_args(&server, "markup"));
@@ -86,8 +90,8 @@ fn card_with_markup_in_its_names_is_shown_escaped() {
 /// CA. Each has its own private-arc type, because rcgen keeps one value per attribute type.
 fn card_with_attributes(dir: &std::path::Path, name: &str, count: usize) {
     use eidgate_testpki::rcgen::{CertificateParams, DnType, KeyPair, KeyUsagePurpose};
-    let pki = eidgate_testpki::TestPki::load_or_generate(dir, time::OffsetDateTime::now_utc())
-        .unwrap();
+    let pki =
+        eidgate_testpki::TestPki::load_or_generate(dir, time::OffsetDateTime::now_utc()).unwrap();
     let mut params = CertificateParams::default();
     params.distinguished_name.push(DnType::CountryName, "EE");
     params.distinguished_name.push(DnType::CommonName, "TAMM,MARI,48812040138");

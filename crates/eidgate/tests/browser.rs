@@ -20,7 +20,10 @@ fn browser_profile(server: &Server, card: &str, home: &Path) -> std::path::PathB
     };
     ok(run("certutil", &["-N", "-d", &db, "--empty-password"]), "certutil -N");
     let ca = server.server_ca();
-    ok(run("certutil", &["-A", "-d", &db, "-n", "demo server CA", "-t", "CT,C,C", "-i", &ca]), "-A");
+    ok(
+        run("certutil", &["-A", "-d", &db, "-n", "demo server CA", "-t", "CT,C,C", "-i", &ca]),
+        "-A",
+    );
     let p12 = server.card(card, "p12");
     ok(run("pk12util", &["-i", &p12, "-d", &db, "-W", P12_PASSWORD]), "pk12util");
 

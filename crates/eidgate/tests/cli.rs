@@ -59,7 +59,8 @@ fn check_config_names_the_bad_key_or_file() {
 fn inspect_reports_identity_and_decision_for_real_sk_certificates() {
     let Some(data) = eid_data_dir("inspect_reports_identity_and_decision") else { return };
     let path = |p: &str| data.join(p).display().to_string();
-    let (issuing, root) = (path("ca/TEST_of_ESTEID2018.cer"), path("ca/TEST_of_EE-GovCA2018.pem.crt"));
+    let (issuing, root) =
+        (path("ca/TEST_of_ESTEID2018.cer"), path("ca/TEST_of_EE-GovCA2018.pem.crt"));
     let good = path("user/EE_JOEORG_auth_TEST_ESTEID2018_2021-07-22_2026-07-09.der");
     let signing = path("user/EE_JOEORG_sign_TEST_ESTEID2018_2019-05-02_2029-05-02.der");
     let trust = ["--trust", &issuing, "--trust", &root];
@@ -80,7 +81,8 @@ fn inspect_reports_identity_and_decision_for_real_sk_certificates() {
     assert_eq!(report[0]["reason"], "expired");
     assert_eq!(report[1]["reason"], "signing-certificate");
 
-    let plain = eidgate(&[&["inspect"][..], &trust, &["--at", "2021-08-01T00:00:00Z", &good]].concat());
+    let plain =
+        eidgate(&[&["inspect"][..], &trust, &["--at", "2021-08-01T00:00:00Z", &good]].concat());
     assert!(text(&plain).contains("JAAK-KRISTJAN"), "{}", text(&plain));
     assert!(text(&plain).contains("accepted"), "{}", text(&plain));
 }

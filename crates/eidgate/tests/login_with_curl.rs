@@ -114,3 +114,33 @@ fn plain_http_to_the_tls_port_gets_a_clear_answer() {
     assert!(stdout.contains("https://"), "{stdout}");
     server.wait_for_log_line(&["reason=\"plain-http\""]);
 }
+
+#[test]
+fn refusal_at_the_handshake_sends_a_tls_alert_and_logs_the_reason() {
+    let dir = temp_dir("curl-handshake");
+    drop(Server::demo(&dir));
+    let config = std::fs::read_to_string(dir.join("eidgate.toml")).unwrap();
+    let config = config.replace("[server]\n", "[server]\nrefuse_at = \"handshake\"\n");
+    std::fs::write(dir.join("handshake.toml"), config).unwrap();
+    let server = Server::serve(&dir.join("handshake.toml"));
+
+    let valid = curl(&server, "/", &with_card(&card_args(&server, "valid"), &[]));
+    assert_eq!(valid.status, 200, "{}", valid.stderr);
+
+    let expired = curl(
+        &server,
+        "/",
+        &with_card(&card_args(&server, "expired"), &["--tlsv1.2", "--tls-max", "1.2"]),
+    );
+    assert_eq!(expired.status, 0, "an expired card got an HTTP answer: {}", expired.body);
+    assert!(
+        expired.stderr.contains("alert") || expired.stderr.contains("SSL"),
+        "{}",
+        expired.stderr
+    );
+    server.wait_for_log_line(&["decision=\"refused\"", "reason=\"expired\""]);
+
+    let none = curl(&server, "/", &["--tlsv1.2", "--tls-max", "1.2"]);
+    assert_eq!(none.status, 0, "no card got an HTTP answer: {}", none.body);
+    server.wait_for_log_line(&["decision=\"refused\"", "reason=\"no-certificate\""]);
+}

@@ -158,35 +158,23 @@ mod tests {
         let cert = TestCert {
             subject: vec![
                 (DnType::CountryName, printable("EE")),
-                (
-                    DnType::CustomDnType(SURNAME.to_vec()),
-                    bmp("ŽAIKOVSKI-ÕUNAPUU"),
-                ),
+                (DnType::CustomDnType(SURNAME.to_vec()), bmp("ŽAIKOVSKI-ÕUNAPUU")),
                 (DnType::CustomDnType(GIVEN_NAME.to_vec()), bmp("ŠARLOTE")),
-                (
-                    DnType::CommonName,
-                    bmp("ŽAIKOVSKI-ÕUNAPUU,ŠARLOTE,47101010033"),
-                ),
+                (DnType::CommonName, bmp("ŽAIKOVSKI-ÕUNAPUU,ŠARLOTE,47101010033")),
             ],
             ..TestCert::default()
         };
         let subject = subject_of(&cert);
         assert_eq!(subject.surname.as_deref(), Some("ŽAIKOVSKI-ÕUNAPUU"));
         assert_eq!(subject.given_name.as_deref(), Some("ŠARLOTE"));
-        assert_eq!(
-            subject.common_name.as_deref(),
-            Some("ŽAIKOVSKI-ÕUNAPUU,ŠARLOTE,47101010033")
-        );
+        assert_eq!(subject.common_name.as_deref(), Some("ŽAIKOVSKI-ÕUNAPUU,ŠARLOTE,47101010033"));
     }
 
     #[test]
     fn legacy_organization_and_unit_are_read() {
         let subject = subject_of(&TestCert::legacy_card("ESTEID", "authentication", &[]));
         assert_eq!(subject.organization.as_deref(), Some("ESTEID"));
-        assert_eq!(
-            subject.organizational_unit.as_deref(),
-            Some("authentication")
-        );
+        assert_eq!(subject.organizational_unit.as_deref(), Some("authentication"));
         assert_eq!(subject.serial_number.as_deref(), Some("47101010033"));
     }
 
@@ -195,42 +183,27 @@ mod tests {
         // rcgen keeps one attribute per type, so the second given name is written as initials
         // (2.5.4.43) and its type patched to givenName (2.5.4.42) in the DER afterwards.
         let mut cert = TestCert::estonian_card(&[]);
-        cert.subject
-            .push((DnType::CustomDnType(vec![2, 5, 4, 43]), utf8("MALLORY")));
-        let der = patch(
-            cert.der(),
-            &[0x06, 0x03, 0x55, 0x04, 0x2B],
-            &[0x06, 0x03, 0x55, 0x04, 0x2A],
-        );
+        cert.subject.push((DnType::CustomDnType(vec![2, 5, 4, 43]), utf8("MALLORY")));
+        let der =
+            patch(cert.der(), &[0x06, 0x03, 0x55, 0x04, 0x2B], &[0x06, 0x03, 0x55, 0x04, 0x2A]);
 
         let (_, parsed) = parse_x509_certificate(&der).expect("patched certificate parses");
-        assert_eq!(
-            parsed.subject().iter_by_oid(&OID_X509_GIVEN_NAME).count(),
-            2
-        );
+        assert_eq!(parsed.subject().iter_by_oid(&OID_X509_GIVEN_NAME).count(), 2);
         assert_eq!(SubjectAttributes::read(parsed.subject()), joeorg());
     }
 
     #[test]
     fn five_thousand_attributes_are_read_quickly() {
         let mut cert = TestCert::estonian_card(&[]);
-        let filler = (0..5000u64).map(|i| {
-            (
-                DnType::CustomDnType(vec![1, 3, 6, 1, 4, 1, 99999, i]),
-                utf8("x"),
-            )
-        });
+        let filler = (0..5000u64)
+            .map(|i| (DnType::CustomDnType(vec![1, 3, 6, 1, 4, 1, 99999, i]), utf8("x")));
         cert.subject.splice(1..1, filler);
         let der = cert.der();
 
         let started = Instant::now();
         let (_, parsed) = parse_x509_certificate(&der).expect("large certificate parses");
         let subject = SubjectAttributes::read(parsed.subject());
-        assert!(
-            started.elapsed() < Duration::from_secs(2),
-            "took {:?}",
-            started.elapsed()
-        );
+        assert!(started.elapsed() < Duration::from_secs(2), "took {:?}", started.elapsed());
         assert_eq!(subject, joeorg());
     }
 

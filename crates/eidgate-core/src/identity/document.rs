@@ -94,23 +94,11 @@ const fn exact(
     generation: Generation,
     hierarchy: Hierarchy,
 ) -> DocumentPolicy {
-    DocumentPolicy {
-        oid,
-        scope: PolicyScope::Exact,
-        document,
-        generation,
-        hierarchy,
-    }
+    DocumentPolicy { oid, scope: PolicyScope::Exact, document, generation, hierarchy }
 }
 
 const fn arc(oid: &'static str, document: DocumentKind, hierarchy: Hierarchy) -> DocumentPolicy {
-    DocumentPolicy {
-        oid,
-        scope: PolicyScope::Arc,
-        document,
-        generation: LegacySk,
-        hierarchy,
-    }
+    DocumentPolicy { oid, scope: PolicyScope::Arc, document, generation: LegacySk, hierarchy }
 }
 
 /// Every document policy this reader knows, from eid-domain §2.3.
@@ -186,10 +174,7 @@ const LEGACY_ORGANIZATIONS: &[(&str, DocumentKind)] = &[
 
 /// The document kind a legacy subject `O=` value names.
 fn legacy_organization_document(organization: &str) -> Option<DocumentKind> {
-    LEGACY_ORGANIZATIONS
-        .iter()
-        .find(|(o, _)| *o == organization)
-        .map(|(_, kind)| *kind)
+    LEGACY_ORGANIZATIONS.iter().find(|(o, _)| *o == organization).map(|(_, kind)| *kind)
 }
 
 /// The answer of [`classify`].
@@ -207,9 +192,7 @@ pub(super) fn deciding_policy<'p>(
     policies: impl Iterator<Item = &'p str> + Clone,
 ) -> Option<&'static DocumentPolicy> {
     let mut rows = policies.filter_map(document_policy_for);
-    rows.clone()
-        .find(|row| row.document == MobileId)
-        .or_else(|| rows.next())
+    rows.clone().find(|row| row.document == MobileId).or_else(|| rows.next())
 }
 
 /// Document kind, generation and hierarchy of a certificate.
@@ -230,11 +213,7 @@ pub(super) fn classify<'p>(
             Some(document) => (document, LegacySk),
             None => (DocumentKind::Unknown, Generation::Unknown),
         };
-        return Classification {
-            document,
-            generation,
-            hierarchy: Hierarchy::Unknown,
-        };
+        return Classification { document, generation, hierarchy: Hierarchy::Unknown };
     };
 
     let document = match (row.generation, by_organization) {
@@ -242,11 +221,7 @@ pub(super) fn classify<'p>(
         (LegacySk, Some(document)) => document,
         _ => row.document,
     };
-    Classification {
-        document,
-        generation: row.generation,
-        hierarchy: row.hierarchy,
-    }
+    Classification { document, generation: row.generation, hierarchy: row.hierarchy }
 }
 
 #[cfg(test)]
@@ -274,10 +249,8 @@ mod tests {
     #[test]
     fn no_two_rows_match_the_same_policy() {
         for row in DOCUMENT_POLICIES {
-            let matching: Vec<_> = DOCUMENT_POLICIES
-                .iter()
-                .filter(|r| r.matches(row.oid))
-                .collect();
+            let matching: Vec<_> =
+                DOCUMENT_POLICIES.iter().filter(|r| r.matches(row.oid)).collect();
             assert_eq!(matching, [row], "{}", row.oid);
         }
     }
@@ -349,11 +322,7 @@ mod tests {
             ("1.3.6.1.4.1.10015.7.1.2.6", None),
         ];
         for (oid, expected) in cases {
-            assert_eq!(
-                document_policy_for(oid).map(|r| r.document),
-                expected,
-                "{oid}"
-            );
+            assert_eq!(document_policy_for(oid).map(|r| r.document), expected, "{oid}");
         }
     }
 
@@ -374,50 +343,27 @@ mod tests {
         let cases = [
             ("ESTEID", "1.3.6.1.4.1.10015.1.1", IdCard),
             ("ESTEID (DIGI-ID)", "1.3.6.1.4.1.10015.1.2", DigiId),
-            (
-                "ESTEID (DIGI-ID E-RESIDENT)",
-                "1.3.6.1.4.1.10015.1.2",
-                EResidentDigiId,
-            ),
+            ("ESTEID (DIGI-ID E-RESIDENT)", "1.3.6.1.4.1.10015.1.2", EResidentDigiId),
             ("ESTEID (MOBIIL-ID)", "1.3.6.1.4.1.10015.1.3.1", MobileId),
-            (
-                "ESTEID (MOBIIL-ID E-RESIDENT)",
-                "1.3.6.1.4.1.10015.1.3.2",
-                MobileId,
-            ),
+            ("ESTEID (MOBIIL-ID E-RESIDENT)", "1.3.6.1.4.1.10015.1.3.2", MobileId),
         ];
         for (organization, policy, expected) in cases {
-            let identity = read(&TestCert::legacy_card(
-                organization,
-                "authentication",
-                &[policy],
-            ));
-            assert_eq!(
-                kind_of(&identity),
-                (expected, LegacySk, Production),
-                "{organization}"
-            );
+            let identity = read(&TestCert::legacy_card(organization, "authentication", &[policy]));
+            assert_eq!(kind_of(&identity), (expected, LegacySk, Production), "{organization}");
             assert_eq!(identity.organization.as_deref(), Some(organization));
         }
     }
 
     #[test]
     fn legacy_test_card_is_an_id_card_of_the_test_hierarchy() {
-        let identity = read(&TestCert::legacy_card(
-            "ESTEID",
-            "authentication",
-            &["1.3.6.1.4.1.10015.3.1"],
-        ));
+        let identity =
+            read(&TestCert::legacy_card("ESTEID", "authentication", &["1.3.6.1.4.1.10015.3.1"]));
         assert_eq!(kind_of(&identity), (IdCard, LegacySk, Test));
     }
 
     #[test]
     fn legacy_organization_without_a_known_policy_still_names_the_document() {
-        let identity = read(&TestCert::legacy_card(
-            "ESTEID (DIGI-ID)",
-            "authentication",
-            &[],
-        ));
+        let identity = read(&TestCert::legacy_card("ESTEID (DIGI-ID)", "authentication", &[]));
         assert_eq!(kind_of(&identity), (DigiId, LegacySk, Hierarchy::Unknown));
         assert_eq!(identity.document_policy(), None);
     }
@@ -425,15 +371,9 @@ mod tests {
     #[test]
     fn mobile_id_by_any_marker_is_never_taken_for_a_card() {
         let mobile_policy = "1.3.6.1.4.1.10015.1.3";
-        assert_eq!(
-            classified(&["1.3.6.1.4.1.51361.1.1.1", mobile_policy], None).0,
-            MobileId
-        );
+        assert_eq!(classified(&["1.3.6.1.4.1.51361.1.1.1", mobile_policy], None).0, MobileId);
         assert_eq!(classified(&[mobile_policy], Some("ESTEID")).0, MobileId);
-        assert_eq!(
-            classified(&["1.3.6.1.4.1.10015.1.1"], Some("ESTEID (MOBIIL-ID)")).0,
-            MobileId
-        );
+        assert_eq!(classified(&["1.3.6.1.4.1.10015.1.1"], Some("ESTEID (MOBIIL-ID)")).0, MobileId);
     }
 
     #[test]
@@ -445,27 +385,16 @@ mod tests {
     #[test]
     fn organization_is_ignored_on_current_generations() {
         assert_eq!(
-            classified(
-                &["1.3.6.1.4.1.51361.1.1.3"],
-                Some("ESTEID (DIGI-ID E-RESIDENT)")
-            )
-            .0,
+            classified(&["1.3.6.1.4.1.51361.1.1.3"], Some("ESTEID (DIGI-ID E-RESIDENT)")).0,
             DigiId
         );
     }
 
     #[test]
     fn no_known_policy_and_no_legacy_organization_is_unknown() {
-        let unknown = (
-            DocumentKind::Unknown,
-            Generation::Unknown,
-            Hierarchy::Unknown,
-        );
+        let unknown = (DocumentKind::Unknown, Generation::Unknown, Hierarchy::Unknown);
         assert_eq!(
-            classified(
-                &["1.3.6.1.4.1.10015.7.1.2.6", "0.4.0.2042.1.1"],
-                Some("TTT OÜ")
-            ),
+            classified(&["1.3.6.1.4.1.10015.7.1.2.6", "0.4.0.2042.1.1"], Some("TTT OÜ")),
             unknown
         );
         assert_eq!(classified(&[], None), unknown);

@@ -25,18 +25,12 @@ pub(super) fn policies(cert: &X509Certificate<'_>) -> Result<Vec<String>, Identi
     };
 
     match extension.parsed_extension() {
-        ParsedExtension::CertificatePolicies(policies) => policies
-            .iter()
-            .map(|p| policy_oid(p.policy_id.as_bytes()))
-            .collect(),
+        ParsedExtension::CertificatePolicies(policies) => {
+            policies.iter().map(|p| policy_oid(p.policy_id.as_bytes())).collect()
+        }
         other => {
-            let reason = other
-                .error()
-                .map_or_else(|| "not understood".into(), |e| e.to_string());
-            Err(IdentityError::InvalidExtension {
-                extension: "certificatePolicies",
-                reason,
-            })
+            let reason = other.error().map_or_else(|| "not understood".into(), |e| e.to_string());
+            Err(IdentityError::InvalidExtension { extension: "certificatePolicies", reason })
         }
     }
 }
@@ -56,23 +50,18 @@ fn policy_oid(content: &[u8]) -> Result<String, IdentityError> {
 ///
 /// As [`policies`], for the subjectAltName extension.
 pub(super) fn emails(cert: &X509Certificate<'_>) -> Result<Vec<String>, IdentityError> {
-    let names = cert
-        .subject_alternative_name()
-        .map_err(|e| extension_error("subjectAltName", &e))?;
+    let names =
+        cert.subject_alternative_name().map_err(|e| extension_error("subjectAltName", &e))?;
     let Some(names) = names else {
         return Ok(Vec::new());
     };
 
-    let emails = names
-        .value
-        .general_names
-        .iter()
-        .filter_map(|name| match name {
-            GeneralName::RFC822Name(email) if !email.chars().any(char::is_control) => {
-                Some((*email).to_owned())
-            }
-            _ => None,
-        });
+    let emails = names.value.general_names.iter().filter_map(|name| match name {
+        GeneralName::RFC822Name(email) if !email.chars().any(char::is_control) => {
+            Some((*email).to_owned())
+        }
+        _ => None,
+    });
     Ok(emails.collect())
 }
 
@@ -89,10 +78,7 @@ pub(super) fn serial_hex(raw: &[u8]) -> String {
 fn extension_error(extension: &'static str, error: &X509Error) -> IdentityError {
     match error {
         X509Error::DuplicateExtensions => IdentityError::DuplicateExtension { extension },
-        other => IdentityError::InvalidExtension {
-            extension,
-            reason: other.to_string(),
-        },
+        other => IdentityError::InvalidExtension { extension, reason: other.to_string() },
     }
 }
 
@@ -116,20 +102,11 @@ mod tests {
             0x63, 0x93, 0x86, 0xB2, 0x1C, 0x68, 0x3C, 0xC1, 0x60, 0xF9, 0x67, 0xDC, 0xD2, 0x01,
             0x44, 0x69,
         ];
-        let cert = TestCert {
-            serial: serial.to_vec(),
-            ..TestCert::estonian_card(&[])
-        };
+        let cert = TestCert { serial: serial.to_vec(), ..TestCert::estonian_card(&[]) };
         let identity = Identity::from_der(&cert.der()).expect("reads");
-        assert_eq!(
-            identity.certificate_serial,
-            "639386B21C683CC160F967DCD2014469"
-        );
+        assert_eq!(identity.certificate_serial, "639386B21C683CC160F967DCD2014469");
 
-        let high_bit = TestCert {
-            serial: vec![0xD4, 0xDB, 0x77],
-            ..TestCert::estonian_card(&[])
-        };
+        let high_bit = TestCert { serial: vec![0xD4, 0xDB, 0x77], ..TestCert::estonian_card(&[]) };
         let identity = Identity::from_der(&high_bit.der()).expect("reads");
         assert_eq!(identity.certificate_serial, "D4DB77");
     }
@@ -137,27 +114,18 @@ mod tests {
     #[test]
     fn emails_come_from_the_subject_alternative_name_in_order() {
         let cert = TestCert {
-            emails: vec![
-                "jaak-kristjan.joeorg@eesti.ee".into(),
-                "38001085718@eesti.ee".into(),
-            ],
+            emails: vec!["jaak-kristjan.joeorg@eesti.ee".into(), "38001085718@eesti.ee".into()],
             ..TestCert::estonian_card(&[])
         };
         let identity = Identity::from_der(&cert.der()).expect("reads");
-        assert_eq!(
-            identity.emails,
-            ["jaak-kristjan.joeorg@eesti.ee", "38001085718@eesti.ee"]
-        );
+        assert_eq!(identity.emails, ["jaak-kristjan.joeorg@eesti.ee", "38001085718@eesti.ee"]);
     }
 
     #[test]
     fn policies_are_dotted_and_in_certificate_order() {
         let cert = TestCert::estonian_card(&["0.4.0.2042.1.2", "1.3.6.1.4.1.51361.1.2.1"]);
         let identity = Identity::from_der(&cert.der()).expect("reads");
-        assert_eq!(
-            identity.policies,
-            ["0.4.0.2042.1.2", "1.3.6.1.4.1.51361.1.2.1"]
-        );
+        assert_eq!(identity.policies, ["0.4.0.2042.1.2", "1.3.6.1.4.1.51361.1.2.1"]);
     }
 
     #[test]
@@ -168,16 +136,10 @@ mod tests {
         cert.emails = vec!["a@b.ee".into()];
         let der = cert.der();
         // subjectAltName 2.5.29.17 (0x11) becomes 2.5.29.32 (0x20).
-        let der = patch(
-            der,
-            &[0x06, 0x03, 0x55, 0x1D, 0x11],
-            &[0x06, 0x03, 0x55, 0x1D, 0x20],
-        );
+        let der = patch(der, &[0x06, 0x03, 0x55, 0x1D, 0x11], &[0x06, 0x03, 0x55, 0x1D, 0x20]);
         assert_eq!(
             Identity::from_der(&der),
-            Err(IdentityError::DuplicateExtension {
-                extension: "certificatePolicies"
-            })
+            Err(IdentityError::DuplicateExtension { extension: "certificatePolicies" })
         );
     }
 
@@ -186,17 +148,11 @@ mod tests {
         let mut cert = TestCert::estonian_card(&[]);
         cert.emails = vec!["a@b.ee".into()];
         // The subjectAltName's content (a SEQUENCE of [1] IA5String) is not a policy list.
-        let der = patch(
-            cert.der(),
-            &[0x06, 0x03, 0x55, 0x1D, 0x11],
-            &[0x06, 0x03, 0x55, 0x1D, 0x20],
-        );
+        let der =
+            patch(cert.der(), &[0x06, 0x03, 0x55, 0x1D, 0x11], &[0x06, 0x03, 0x55, 0x1D, 0x20]);
         assert!(matches!(
             Identity::from_der(&der),
-            Err(IdentityError::InvalidExtension {
-                extension: "certificatePolicies",
-                ..
-            })
+            Err(IdentityError::InvalidExtension { extension: "certificatePolicies", .. })
         ));
     }
 }

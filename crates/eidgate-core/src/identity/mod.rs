@@ -100,10 +100,7 @@ pub enum IdentityError {
     DuplicateExtension { extension: &'static str },
     /// An extension the identity is read from does not parse.
     #[error("the {extension} extension does not parse: {reason}")]
-    InvalidExtension {
-        extension: &'static str,
-        reason: String,
-    },
+    InvalidExtension { extension: &'static str, reason: String },
 }
 
 impl Identity {
@@ -211,9 +208,7 @@ impl Identity {
 
     /// Every table row that one of the certificate's policies matches, in certificate order.
     pub fn document_policies(&self) -> impl Iterator<Item = &'static DocumentPolicy> + '_ {
-        self.policies
-            .iter()
-            .filter_map(|oid| document_policy_for(oid))
+        self.policies.iter().filter_map(|oid| document_policy_for(oid))
     }
 }
 
@@ -222,10 +217,7 @@ fn names(subject: &SubjectAttributes) -> (Option<String>, Option<String>) {
     if subject.given_name.is_some() || subject.surname.is_some() {
         return (subject.given_name.clone(), subject.surname.clone());
     }
-    let parts = subject
-        .common_name
-        .as_deref()
-        .and_then(dn::estonian_common_name_parts);
+    let parts = subject.common_name.as_deref().and_then(dn::estonian_common_name_parts);
     match parts {
         Some((surname, given)) => (Some(given.to_owned()), Some(surname.to_owned())),
         None => (None, None),
@@ -253,10 +245,7 @@ mod tests {
                 (DnType::CommonName, utf8(cn)),
                 (DnType::CustomDnType(SURNAME.to_vec()), utf8(surname)),
                 (DnType::CustomDnType(GIVEN_NAME.to_vec()), utf8(given)),
-                (
-                    DnType::CustomDnType(SERIAL_NUMBER.to_vec()),
-                    printable(serial),
-                ),
+                (DnType::CustomDnType(SERIAL_NUMBER.to_vec()), printable(serial)),
             ],
             policies: vec![NCP_PLUS.into()],
             ..TestCert::default()
@@ -274,28 +263,15 @@ mod tests {
 
         assert_eq!(identity.given_name.as_deref(), Some("JAAK-KRISTJAN"));
         assert_eq!(identity.surname.as_deref(), Some("JÕEORG"));
+        assert_eq!(identity.common_name.as_deref(), Some("JÕEORG,JAAK-KRISTJAN,38001085718"));
+        assert_eq!(identity.subject_serial_number.as_deref(), Some("PNOEE-38001085718"));
         assert_eq!(
-            identity.common_name.as_deref(),
-            Some("JÕEORG,JAAK-KRISTJAN,38001085718")
-        );
-        assert_eq!(
-            identity.subject_serial_number.as_deref(),
-            Some("PNOEE-38001085718")
-        );
-        assert_eq!(
-            identity
-                .identifier
-                .as_ref()
-                .map(ToString::to_string)
-                .as_deref(),
+            identity.identifier.as_ref().map(ToString::to_string).as_deref(),
             Some("PNOEE-38001085718")
         );
         assert_eq!(identity.country.as_deref(), Some("EE"));
 
-        let code = identity
-            .personal_code
-            .as_ref()
-            .expect("valid personal code");
+        let code = identity.personal_code.as_ref().expect("valid personal code");
         assert_eq!(
             (code.code.as_str(), code.date_of_birth, code.sex),
             ("38001085718", date!(1980 - 01 - 08), Sex::Male)
@@ -303,11 +279,7 @@ mod tests {
 
         assert_eq!(
             (identity.document, identity.generation, identity.hierarchy),
-            (
-                DocumentKind::IdCard,
-                Generation::Esteid2018,
-                Hierarchy::Test
-            )
+            (DocumentKind::IdCard, Generation::Esteid2018, Hierarchy::Test)
         );
         assert_eq!(identity.role, CertificateRole::Authentication);
         assert_eq!(identity.emails, ["38001085718@eesti.ee"]);
@@ -324,10 +296,7 @@ mod tests {
         cert.issuer = Some(vec![
             (DnType::CountryName, printable("EE")),
             (DnType::OrganizationName, utf8("SK ID Solutions AS")),
-            (
-                DnType::CustomDnType(vec![2, 5, 4, 97]),
-                utf8("NTREE-10747013"),
-            ),
+            (DnType::CustomDnType(vec![2, 5, 4, 97]), utf8("NTREE-10747013")),
             (DnType::CommonName, utf8("TEST of ESTEID2018")),
         ]);
         let identity = read(&cert);
@@ -341,47 +310,24 @@ mod tests {
             identity.issuer,
             "CN=TEST of ESTEID2018,organizationIdentifier=NTREE-10747013,O=SK ID Solutions AS,C=EE"
         );
-        assert_eq!(
-            identity.issuer_common_name.as_deref(),
-            Some("TEST of ESTEID2018")
-        );
+        assert_eq!(identity.issuer_common_name.as_deref(), Some("TEST of ESTEID2018"));
     }
 
     #[test]
     fn legacy_card_with_a_bare_code_gets_a_pnoee_identifier() {
-        let identity = read(&TestCert::legacy_card(
-            "ESTEID",
-            "authentication",
-            &["1.3.6.1.4.1.10015.1.1"],
-        ));
+        let identity =
+            read(&TestCert::legacy_card("ESTEID", "authentication", &["1.3.6.1.4.1.10015.1.1"]));
 
+        assert_eq!(identity.subject_serial_number.as_deref(), Some("47101010033"));
         assert_eq!(
-            identity.subject_serial_number.as_deref(),
-            Some("47101010033")
-        );
-        assert_eq!(
-            identity
-                .identifier
-                .as_ref()
-                .map(ToString::to_string)
-                .as_deref(),
+            identity.identifier.as_ref().map(ToString::to_string).as_deref(),
             Some("PNOEE-47101010033")
         );
-        let code = identity
-            .personal_code
-            .as_ref()
-            .expect("valid personal code");
-        assert_eq!(
-            (code.date_of_birth, code.sex),
-            (date!(1971 - 01 - 01), Sex::Female)
-        );
+        let code = identity.personal_code.as_ref().expect("valid personal code");
+        assert_eq!((code.date_of_birth, code.sex), (date!(1971 - 01 - 01), Sex::Female));
         assert_eq!(
             (identity.document, identity.generation, identity.hierarchy),
-            (
-                DocumentKind::IdCard,
-                Generation::LegacySk,
-                Hierarchy::Production
-            )
+            (DocumentKind::IdCard, Generation::LegacySk, Hierarchy::Production)
         );
         assert_eq!(identity.role, CertificateRole::Authentication);
         assert_eq!(identity.display_name(), "MARI-LIIS MÄNNIK");
@@ -396,16 +342,8 @@ mod tests {
         let (a, b) = (read(&first), read(&second));
         assert_ne!(a.subject, b.subject);
         assert_eq!(
-            Identity {
-                subject: String::new(),
-                issuer: String::new(),
-                ..a
-            },
-            Identity {
-                subject: String::new(),
-                issuer: String::new(),
-                ..b
-            }
+            Identity { subject: String::new(), issuer: String::new(), ..a },
+            Identity { subject: String::new(), issuer: String::new(), ..b }
         );
     }
 
@@ -416,19 +354,13 @@ mod tests {
                 (DnType::CountryName, printable("EE")),
                 (DnType::CustomDnType(SURNAME.to_vec()), bmp("ŠŽÕ-TÄHT")),
                 (DnType::CustomDnType(GIVEN_NAME.to_vec()), bmp("ÕIE-ŽANNA")),
-                (
-                    DnType::CustomDnType(SERIAL_NUMBER.to_vec()),
-                    bmp("PNOEE-48812040138"),
-                ),
+                (DnType::CustomDnType(SERIAL_NUMBER.to_vec()), bmp("PNOEE-48812040138")),
             ],
             ..TestCert::default()
         };
         let identity = read(&cert);
         assert_eq!(identity.display_name(), "ÕIE-ŽANNA ŠŽÕ-TÄHT");
-        assert_eq!(
-            identity.personal_code.map(|c| c.date_of_birth),
-            Some(date!(1988 - 12 - 04))
-        );
+        assert_eq!(identity.personal_code.map(|c| c.date_of_birth), Some(date!(1988 - 12 - 04)));
     }
 
     #[test]
@@ -440,30 +372,18 @@ mod tests {
             "MATI",
             "PNOEE-38309140420",
         ));
-        assert_eq!(
-            identity.identifier.as_ref().map(|i| i.value.as_str()),
-            Some("38309140420")
-        );
+        assert_eq!(identity.identifier.as_ref().map(|i| i.value.as_str()), Some("38309140420"));
         assert_eq!(identity.personal_code, None);
         assert_eq!(identity.display_name(), "MATI KÕVERSAR");
     }
 
     #[test]
     fn latvian_card_gives_a_generic_identity() {
-        let identity = read(&person(
-            "LV",
-            "ANDRIS PARAUDZIŅŠ",
-            "PARAUDZIŅŠ",
-            "ANDRIS",
-            "PNOLV-321922-33032",
-        ));
+        let identity =
+            read(&person("LV", "ANDRIS PARAUDZIŅŠ", "PARAUDZIŅŠ", "ANDRIS", "PNOLV-321922-33032"));
         let identifier = identity.identifier.as_ref().expect("identifier");
         assert_eq!(
-            (
-                identifier.kind.as_str(),
-                identifier.country.as_str(),
-                identifier.value.as_str()
-            ),
+            (identifier.kind.as_str(), identifier.country.as_str(), identifier.value.as_str()),
             ("PNO", "LV", "321922-33032")
         );
         assert_eq!(identity.personal_code, None);
@@ -473,11 +393,7 @@ mod tests {
 
     #[test]
     fn finnish_and_belgian_bare_serials_give_no_identifier() {
-        for (country, serial) in [
-            ("FI", "999020016"),
-            ("FI", "99901112H"),
-            ("BE", "01050399864"),
-        ] {
+        for (country, serial) in [("FI", "999020016"), ("FI", "99901112H"), ("BE", "01050399864")] {
             let identity = read(&person(country, "SPECIMEN", "SPECIMEN", "NORA", serial));
             assert_eq!(identity.identifier, None, "{country} {serial}");
             assert_eq!(identity.personal_code, None);
@@ -508,32 +424,21 @@ mod tests {
             ..TestCert::default()
         };
         let identity = read(&cert);
-        assert_eq!(
-            (identity.given_name.as_deref(), identity.surname.as_deref()),
-            (None, None)
-        );
+        assert_eq!((identity.given_name.as_deref(), identity.surname.as_deref()), (None, None));
         assert_eq!(identity.display_name(), "web-eid.eu");
     }
 
     #[test]
     fn five_thousand_subject_attributes_read_quickly() {
         let mut cert = TestCert::estonian_card(&[]);
-        let filler = (0..5000u64).map(|i| {
-            (
-                DnType::CustomDnType(vec![1, 3, 6, 1, 4, 1, 99999, i]),
-                utf8("x"),
-            )
-        });
+        let filler = (0..5000u64)
+            .map(|i| (DnType::CustomDnType(vec![1, 3, 6, 1, 4, 1, 99999, i]), utf8("x")));
         cert.subject.splice(1..1, filler);
         let der = cert.der();
 
         let started = Instant::now();
         let identity = Identity::from_der(&der).expect("large certificate reads");
-        assert!(
-            started.elapsed() < Duration::from_secs(2),
-            "took {:?}",
-            started.elapsed()
-        );
+        assert!(started.elapsed() < Duration::from_secs(2), "took {:?}", started.elapsed());
         assert_eq!(identity.display_name(), "JAAK-KRISTJAN JÕEORG");
         assert!(identity.subject.len() <= MAX_RENDERED_NAME_BYTES + 4);
     }
@@ -560,10 +465,7 @@ mod tests {
 
     #[test]
     fn serialises_with_kebab_case_kinds_and_rfc3339_times() {
-        let identity = read(&TestCert::estonian_card(&[
-            "1.3.6.1.4.1.51361.1.1.4",
-            NCP_PLUS,
-        ]));
+        let identity = read(&TestCert::estonian_card(&["1.3.6.1.4.1.51361.1.1.4", NCP_PLUS]));
         let json = serde_json::to_value(&identity).expect("serialises");
         assert_eq!(json["document"], "e-resident-digi-id");
         assert_eq!(json["generation"], "esteid2018");

@@ -67,19 +67,14 @@ mod tests {
     fn decodes_the_policies_of_the_current_cards() {
         let ncp_plus = [0x04, 0x00, 0x8F, 0x7A, 0x01, 0x02];
         assert_eq!(dotted(&ncp_plus).as_deref(), Some("0.4.0.2042.1.2"));
-        let id_card = [
-            0x2B, 0x06, 0x01, 0x04, 0x01, 0x83, 0x91, 0x21, 0x01, 0x01, 0x01,
-        ];
+        let id_card = [0x2B, 0x06, 0x01, 0x04, 0x01, 0x83, 0x91, 0x21, 0x01, 0x01, 0x01];
         assert_eq!(dotted(&id_card).as_deref(), Some("1.3.6.1.4.1.51361.1.1.1"));
     }
 
     #[test]
     fn decodes_a_second_arc_that_needs_two_octets() {
         // 2.999: 80 + 999 = 1079 = 8 * 128 + 55.
-        assert_eq!(
-            dotted(&[0x88, 0x37, 0x01, 0x03]).as_deref(),
-            Some("2.999.1.3")
-        );
+        assert_eq!(dotted(&[0x88, 0x37, 0x01, 0x03]).as_deref(), Some("2.999.1.3"));
         assert_eq!(dotted(&[0x7F]).as_deref(), Some("2.47"));
     }
 

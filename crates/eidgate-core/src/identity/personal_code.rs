@@ -70,11 +70,7 @@ impl PersonalCode {
         if expected != found {
             return Err(PersonalCodeError::Checksum { expected, found });
         }
-        Ok(PersonalCode {
-            code: code.to_owned(),
-            date_of_birth,
-            sex,
-        })
+        Ok(PersonalCode { code: code.to_owned(), date_of_birth, sex })
     }
 }
 
@@ -85,10 +81,7 @@ impl fmt::Display for PersonalCode {
 }
 
 fn eleven_digits(code: &str) -> Result<[u8; 11], PersonalCodeError> {
-    let bytes: [u8; 11] = code
-        .as_bytes()
-        .try_into()
-        .map_err(|_| PersonalCodeError::Shape)?;
+    let bytes: [u8; 11] = code.as_bytes().try_into().map_err(|_| PersonalCodeError::Shape)?;
     if !bytes.iter().all(u8::is_ascii_digit) {
         return Err(PersonalCodeError::Shape);
     }
@@ -101,11 +94,7 @@ fn century_and_sex(digit: u8) -> Result<(i32, Sex), PersonalCodeError> {
         return Err(PersonalCodeError::CenturyDigit { digit });
     }
     let century = 1800 + 100 * i32::from((digit - 1) / 2);
-    let sex = if digit % 2 == 1 {
-        Sex::Male
-    } else {
-        Sex::Female
-    };
+    let sex = if digit % 2 == 1 { Sex::Male } else { Sex::Female };
     Ok((century, sex))
 }
 
@@ -119,20 +108,12 @@ fn calendar_date(year: i32, month: u8, day: u8) -> Result<Date, PersonalCodeErro
 /// remainder of ten, again with the second weights; on ten again, zero.
 fn check_digit(digits: &[u8; 11]) -> u8 {
     let remainder = |weights: &[u32; 10]| -> u32 {
-        let sum: u32 = digits
-            .iter()
-            .zip(weights)
-            .map(|(&d, &w)| u32::from(d) * w)
-            .sum();
+        let sum: u32 = digits.iter().zip(weights).map(|(&d, &w)| u32::from(d) * w).sum();
         sum % 11
     };
 
     let first = remainder(&FIRST_ROUND_WEIGHTS);
-    let check = if first < 10 {
-        first
-    } else {
-        remainder(&SECOND_ROUND_WEIGHTS) % 10
-    };
+    let check = if first < 10 { first } else { remainder(&SECOND_ROUND_WEIGHTS) % 10 };
     // `check` is below ten, so it fits a digit.
     check as u8
 }
@@ -170,10 +151,7 @@ mod tests {
         assert_eq!(code.date_of_birth, date!(1980 - 01 - 08));
         assert_eq!(
             PersonalCode::parse("38001081351"),
-            Err(PersonalCodeError::Checksum {
-                expected: 0,
-                found: 1
-            })
+            Err(PersonalCodeError::Checksum { expected: 0, found: 1 })
         );
     }
 
@@ -181,11 +159,7 @@ mod tests {
     fn month_twelve_day_thirty_four_is_not_a_date() {
         assert_eq!(
             PersonalCode::parse("36012345678"),
-            Err(PersonalCodeError::Date {
-                year: 1960,
-                month: 12,
-                day: 34
-            })
+            Err(PersonalCodeError::Date { year: 1960, month: 12, day: 34 })
         );
     }
 
@@ -193,10 +167,7 @@ mod tests {
     fn wrong_check_digit_names_the_expected_one() {
         assert_eq!(
             PersonalCode::parse("38309140420"),
-            Err(PersonalCodeError::Checksum {
-                expected: 2,
-                found: 0
-            })
+            Err(PersonalCodeError::Checksum { expected: 2, found: 0 })
         );
     }
 
@@ -221,19 +192,11 @@ mod tests {
         // 1900 and 2100 are not leap years, 2000 is.
         assert!(matches!(
             PersonalCode::parse("30002290011"),
-            Err(PersonalCodeError::Date {
-                year: 1900,
-                month: 2,
-                day: 29
-            })
+            Err(PersonalCodeError::Date { year: 1900, month: 2, day: 29 })
         ));
         assert!(matches!(
             PersonalCode::parse("70002290015"),
-            Err(PersonalCodeError::Date {
-                year: 2100,
-                month: 2,
-                day: 29
-            })
+            Err(PersonalCodeError::Date { year: 2100, month: 2, day: 29 })
         ));
         assert_eq!(parsed("50002290122").date_of_birth, date!(2000 - 02 - 29));
     }
@@ -252,31 +215,15 @@ mod tests {
 
     #[test]
     fn anything_but_eleven_ascii_digits_is_a_shape_error() {
-        for code in [
-            "",
-            "3800108571",
-            "380010857180",
-            "3800108571X",
-            "３8001085718",
-            " 8001085718",
-        ] {
-            assert_eq!(
-                PersonalCode::parse(code),
-                Err(PersonalCodeError::Shape),
-                "{code:?}"
-            );
+        for code in ["", "3800108571", "380010857180", "3800108571X", "３8001085718", " 8001085718"]
+        {
+            assert_eq!(PersonalCode::parse(code), Err(PersonalCodeError::Shape), "{code:?}");
         }
     }
 
     #[test]
     fn valid_codes_of_the_data_set_pass() {
-        for code in [
-            "37101010021",
-            "47101010033",
-            "61710030163",
-            "37712300255",
-            "37602040334",
-        ] {
+        for code in ["37101010021", "47101010033", "61710030163", "37712300255", "37602040334"] {
             parsed(code);
         }
     }

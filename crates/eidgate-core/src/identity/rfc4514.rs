@@ -68,10 +68,7 @@ fn render_rdn(rdn: &RelativeDistinguishedName<'_>) -> String {
 fn render_attribute(attribute: &AttributeTypeAndValue<'_>) -> String {
     let kind = attribute.attr_type();
     let oid = oid::dotted(kind.as_bytes()).unwrap_or_else(|| kind.to_id_string());
-    let name = ATTRIBUTE_NAMES
-        .iter()
-        .find(|(dotted, _)| *dotted == oid)
-        .map(|(_, short)| *short);
+    let name = ATTRIBUTE_NAMES.iter().find(|(dotted, _)| *dotted == oid).map(|(_, short)| *short);
     let mut out = name.unwrap_or(&oid).to_owned();
     out.push('=');
 
@@ -115,10 +112,7 @@ mod tests {
     use super::*;
 
     fn issuer_text(issuer: Vec<(DnType, rcgen::DnValue)>) -> String {
-        let cert = TestCert {
-            issuer: Some(issuer),
-            ..TestCert::default()
-        };
+        let cert = TestCert { issuer: Some(issuer), ..TestCert::default() };
         let der = cert.der();
         let (_, parsed) = parse_x509_certificate(&der).expect("test certificate parses");
         render(parsed.issuer())
@@ -129,10 +123,7 @@ mod tests {
         let text = issuer_text(vec![
             (DnType::CountryName, printable("EE")),
             (DnType::OrganizationName, utf8("SK ID Solutions AS")),
-            (
-                DnType::CustomDnType(vec![2, 5, 4, 97]),
-                utf8("NTREE-10747013"),
-            ),
+            (DnType::CustomDnType(vec![2, 5, 4, 97]), utf8("NTREE-10747013")),
             (DnType::CommonName, utf8("ESTEID2018")),
         ]);
         assert_eq!(
@@ -159,43 +150,24 @@ mod tests {
     fn unknown_types_print_dotted_and_non_text_values_as_hex() {
         let cert = TestCert {
             issuer: Some(vec![
-                (
-                    DnType::CustomDnType(vec![1, 3, 6, 1, 4, 1, 99999, 1]),
-                    utf8("A"),
-                ),
+                (DnType::CustomDnType(vec![1, 3, 6, 1, 4, 1, 99999, 1]), utf8("A")),
                 (DnType::CommonName, utf8("ZZZZ")),
             ]),
             ..TestCert::default()
         };
         // The common name's UTF8String (tag 0x0C) becomes an OCTET STRING (tag 0x04).
-        let der = patch(
-            cert.der(),
-            &[0x0C, 0x04, b'Z', b'Z'],
-            &[0x04, 0x04, b'Z', b'Z'],
-        );
+        let der = patch(cert.der(), &[0x0C, 0x04, b'Z', b'Z'], &[0x04, 0x04, b'Z', b'Z']);
         let (_, parsed) = parse_x509_certificate(&der).expect("patched certificate parses");
-        assert_eq!(
-            render(parsed.issuer()),
-            "CN=#04045A5A5A5A,1.3.6.1.4.1.99999.1=A"
-        );
+        assert_eq!(render(parsed.issuer()), "CN=#04045A5A5A5A,1.3.6.1.4.1.99999.1=A");
     }
 
     #[test]
     fn a_huge_name_is_cut_at_the_limit() {
         let attributes = (0..500u64)
-            .map(|i| {
-                (
-                    DnType::CustomDnType(vec![1, 3, 6, 1, 4, 1, 99999, i]),
-                    utf8("xxxxxxxx"),
-                )
-            })
+            .map(|i| (DnType::CustomDnType(vec![1, 3, 6, 1, 4, 1, 99999, i]), utf8("xxxxxxxx")))
             .collect();
         let text = issuer_text(attributes);
-        assert!(
-            text.len() <= MAX_RENDERED_NAME_BYTES + 4,
-            "{} bytes",
-            text.len()
-        );
+        assert!(text.len() <= MAX_RENDERED_NAME_BYTES + 4, "{} bytes", text.len());
         assert!(text.ends_with(",..."));
         assert!(text.starts_with("1.3.6.1.4.1.99999.499=xxxxxxxx,"));
     }

@@ -62,9 +62,7 @@ mod tests {
     }
 
     fn role_of(cert: &TestCert) -> CertificateRole {
-        Identity::from_der(&cert.der())
-            .expect("test certificate reads")
-            .role
+        Identity::from_der(&cert.der()).expect("test certificate reads").role
     }
 
     #[test]
@@ -90,18 +88,9 @@ mod tests {
 
     #[test]
     fn signing_wins_over_authentication() {
-        assert_eq!(
-            role(&[NCP_PLUS, QCP_N_QSCD], None),
-            CertificateRole::Signing
-        );
-        assert_eq!(
-            role(&[NCP_PLUS], Some("digital signature")),
-            CertificateRole::Signing
-        );
-        assert_eq!(
-            role(&[QCP_N_QSCD], Some("authentication")),
-            CertificateRole::Signing
-        );
+        assert_eq!(role(&[NCP_PLUS, QCP_N_QSCD], None), CertificateRole::Signing);
+        assert_eq!(role(&[NCP_PLUS], Some("digital signature")), CertificateRole::Signing);
+        assert_eq!(role(&[QCP_N_QSCD], Some("authentication")), CertificateRole::Signing);
     }
 
     #[test]

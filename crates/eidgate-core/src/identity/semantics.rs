@@ -137,35 +137,20 @@ mod tests {
         let estonian = SemanticsIdentifier::from_subject("47101010033", Some("EE")).expect("EE");
         assert_eq!(parts(&estonian), ("PNO", "EE", "47101010033"));
 
-        assert_eq!(
-            SemanticsIdentifier::from_subject("01050399864", Some("BE")),
-            None
-        );
+        assert_eq!(SemanticsIdentifier::from_subject("01050399864", Some("BE")), None);
         assert_eq!(SemanticsIdentifier::from_subject("47101010033", None), None);
     }
 
     #[test]
     fn finnish_and_organisation_serial_numbers_give_no_identifier() {
-        assert_eq!(
-            SemanticsIdentifier::from_subject("999020016", Some("FI")),
-            None
-        );
-        assert_eq!(
-            SemanticsIdentifier::from_subject("99901112H", Some("FI")),
-            None
-        );
-        assert_eq!(
-            SemanticsIdentifier::from_subject("12276279", Some("EE")),
-            None
-        );
+        assert_eq!(SemanticsIdentifier::from_subject("999020016", Some("FI")), None);
+        assert_eq!(SemanticsIdentifier::from_subject("99901112H", Some("FI")), None);
+        assert_eq!(SemanticsIdentifier::from_subject("12276279", Some("EE")), None);
     }
 
     #[test]
     fn etsi_form_wins_whatever_the_country() {
         let latvian = SemanticsIdentifier::from_subject("PNOLV-321922-33032", Some("LV"));
-        assert_eq!(
-            latvian.as_ref().map(parts),
-            Some(("PNO", "LV", "321922-33032"))
-        );
+        assert_eq!(latvian.as_ref().map(parts), Some(("PNO", "LV", "321922-33032")));
     }
 }

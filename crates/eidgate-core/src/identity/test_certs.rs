@@ -51,14 +51,8 @@ impl TestCert {
                 (DnType::CountryName, printable("EE")),
                 (DnType::CommonName, utf8("JÕEORG,JAAK-KRISTJAN,38001085718")),
                 (DnType::CustomDnType(SURNAME.to_vec()), utf8("JÕEORG")),
-                (
-                    DnType::CustomDnType(GIVEN_NAME.to_vec()),
-                    utf8("JAAK-KRISTJAN"),
-                ),
-                (
-                    DnType::CustomDnType(SERIAL_NUMBER.to_vec()),
-                    printable("PNOEE-38001085718"),
-                ),
+                (DnType::CustomDnType(GIVEN_NAME.to_vec()), utf8("JAAK-KRISTJAN")),
+                (DnType::CustomDnType(SERIAL_NUMBER.to_vec()), printable("PNOEE-38001085718")),
             ],
             policies: policies.iter().map(|p| p.to_string()).collect(),
             ..TestCert::default()
@@ -75,10 +69,7 @@ impl TestCert {
                 (DnType::CommonName, utf8("MÄNNIK,MARI-LIIS,47101010033")),
                 (DnType::CustomDnType(SURNAME.to_vec()), utf8("MÄNNIK")),
                 (DnType::CustomDnType(GIVEN_NAME.to_vec()), utf8("MARI-LIIS")),
-                (
-                    DnType::CustomDnType(SERIAL_NUMBER.to_vec()),
-                    printable("47101010033"),
-                ),
+                (DnType::CustomDnType(SERIAL_NUMBER.to_vec()), printable("47101010033")),
             ],
             policies: policies.iter().map(|p| p.to_string()).collect(),
             ..TestCert::default()
@@ -107,20 +98,14 @@ impl TestCert {
         params.serial_number = Some(SerialNumber::from_slice(&self.serial));
         params.not_before = self.not_before;
         params.not_after = self.not_after;
-        params.subject_alt_names = self
-            .emails
-            .iter()
-            .map(|e| SanType::Rfc822Name(ia5(e)))
-            .collect();
+        params.subject_alt_names =
+            self.emails.iter().map(|e| SanType::Rfc822Name(ia5(e))).collect();
         if !self.policies.is_empty() {
             let oids: Vec<&str> = self.policies.iter().map(String::as_str).collect();
             let content = certificate_policies_der(&oids);
             params
                 .custom_extensions
-                .push(CustomExtension::from_oid_content(
-                    CERTIFICATE_POLICIES,
-                    content,
-                ));
+                .push(CustomExtension::from_oid_content(CERTIFICATE_POLICIES, content));
         }
         params
     }
@@ -152,18 +137,13 @@ fn distinguished_name(attributes: &[(DnType, DnValue)]) -> DistinguishedName {
 
 /// `SEQUENCE OF PolicyInformation`, each with only its policyIdentifier.
 pub(super) fn certificate_policies_der(oids: &[&str]) -> Vec<u8> {
-    let infos: Vec<u8> = oids
-        .iter()
-        .flat_map(|oid| tlv(0x30, &tlv(0x06, &oid_body(oid))))
-        .collect();
+    let infos: Vec<u8> =
+        oids.iter().flat_map(|oid| tlv(0x30, &tlv(0x06, &oid_body(oid)))).collect();
     tlv(0x30, &infos)
 }
 
 fn oid_body(dotted: &str) -> Vec<u8> {
-    let arcs: Vec<u64> = dotted
-        .split('.')
-        .map(|a| a.parse().expect("numeric arc"))
-        .collect();
+    let arcs: Vec<u64> = dotted.split('.').map(|a| a.parse().expect("numeric arc")).collect();
     let mut body = base128(arcs[0] * 40 + arcs[1]);
     for &arc in &arcs[2..] {
         body.extend(base128(arc));
@@ -188,11 +168,7 @@ fn tlv(tag: u8, content: &[u8]) -> Vec<u8> {
     if length < 0x80 {
         out.push(length as u8);
     } else {
-        let octets: Vec<u8> = length
-            .to_be_bytes()
-            .into_iter()
-            .skip_while(|&b| b == 0)
-            .collect();
+        let octets: Vec<u8> = length.to_be_bytes().into_iter().skip_while(|&b| b == 0).collect();
         out.push(0x80 | octets.len() as u8);
         out.extend(octets);
     }

@@ -46,9 +46,7 @@ fn utf16_be(bytes: &[u8]) -> Option<String> {
         .map(|pair| pair.try_into().map(u16::from_be_bytes))
         .collect::<Result<_, _>>()
         .ok()?;
-    char::decode_utf16(units)
-        .collect::<Result<String, _>>()
-        .ok()
+    char::decode_utf16(units).collect::<Result<String, _>>().ok()
 }
 
 fn utf32_be(bytes: &[u8]) -> Option<String> {
@@ -57,12 +55,7 @@ fn utf32_be(bytes: &[u8]) -> Option<String> {
     }
     bytes
         .chunks_exact(4)
-        .map(|quad| {
-            quad.try_into()
-                .ok()
-                .map(u32::from_be_bytes)
-                .and_then(char::from_u32)
-        })
+        .map(|quad| quad.try_into().ok().map(u32::from_be_bytes).and_then(char::from_u32))
         .collect()
 }
 
@@ -77,10 +70,7 @@ mod tests {
     use super::*;
 
     fn value(tag: Tag, data: &[u8]) -> Any<'_> {
-        Any::new(
-            Header::new(Class::Universal, false, tag, Length::Definite(data.len())),
-            data,
-        )
+        Any::new(Header::new(Class::Universal, false, tag, Length::Definite(data.len())), data)
     }
 
     #[test]
@@ -90,44 +80,26 @@ mod tests {
             Some("JÕEORG")
         );
         let serial = value(Tag::PrintableString, b"PNOEE-38001085718");
-        assert_eq!(
-            attribute_text(&serial).as_deref(),
-            Some("PNOEE-38001085718")
-        );
+        assert_eq!(attribute_text(&serial).as_deref(), Some("PNOEE-38001085718"));
     }
 
     #[test]
     fn bmp_string_is_utf16_big_endian() {
         let bytes: Vec<u8> = "ŠÕŽ".encode_utf16().flat_map(u16::to_be_bytes).collect();
-        assert_eq!(
-            attribute_text(&value(Tag::BmpString, &bytes)).as_deref(),
-            Some("ŠÕŽ")
-        );
+        assert_eq!(attribute_text(&value(Tag::BmpString, &bytes)).as_deref(), Some("ŠÕŽ"));
     }
 
     #[test]
     fn odd_length_or_lone_surrogate_bmp_string_is_not_read() {
-        assert_eq!(
-            attribute_text(&value(Tag::BmpString, &[0x00, 0x41, 0x00])),
-            None
-        );
+        assert_eq!(attribute_text(&value(Tag::BmpString, &[0x00, 0x41, 0x00])), None);
         assert_eq!(attribute_text(&value(Tag::BmpString, &[0xD8, 0x00])), None);
     }
 
     #[test]
     fn universal_string_is_utf32_big_endian() {
-        let bytes: Vec<u8> = "Ž1"
-            .chars()
-            .flat_map(|c| u32::from(c).to_be_bytes())
-            .collect();
-        assert_eq!(
-            attribute_text(&value(Tag::UniversalString, &bytes)).as_deref(),
-            Some("Ž1")
-        );
-        assert_eq!(
-            attribute_text(&value(Tag::UniversalString, &[0, 0x11, 0, 0])),
-            None
-        );
+        let bytes: Vec<u8> = "Ž1".chars().flat_map(|c| u32::from(c).to_be_bytes()).collect();
+        assert_eq!(attribute_text(&value(Tag::UniversalString, &bytes)).as_deref(), Some("Ž1"));
+        assert_eq!(attribute_text(&value(Tag::UniversalString, &[0, 0x11, 0, 0])), None);
     }
 
     #[test]
@@ -141,10 +113,7 @@ mod tests {
     #[test]
     fn invalid_utf8_and_control_characters_are_not_read() {
         assert_eq!(attribute_text(&value(Tag::Utf8String, &[0xC3, 0x28])), None);
-        assert_eq!(
-            attribute_text(&value(Tag::Utf8String, b"JAAK\r\nX-User: admin")),
-            None
-        );
+        assert_eq!(attribute_text(&value(Tag::Utf8String, b"JAAK\r\nX-User: admin")), None);
         assert_eq!(attribute_text(&value(Tag::Utf8String, b"A\0B")), None);
     }
 
