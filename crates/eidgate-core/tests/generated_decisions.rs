@@ -64,7 +64,7 @@ fn intermediate_sent_by_the_client_completes_a_path_to_a_configured_root() {
     let root_only = TrustStore::new(vec![pki.root().cert_der().clone()]).unwrap();
     let card = pki.card("valid").unwrap().credential().cert_der().clone();
 
-    let alone = verify_card(&[card.clone()], &root_only, &strict(), unix(now));
+    let alone = verify_card(std::slice::from_ref(&card), &root_only, &strict(), unix(now));
     assert_eq!(reason(alone), "untrusted-issuer");
     let with_issuer = [card, pki.issuing_ca().cert_der().clone()];
     let verified = verify_card(&with_issuer, &root_only, &strict(), unix(now)).unwrap();
@@ -101,7 +101,7 @@ fn card_without_the_authentication_policy_is_refused_only_when_it_is_required() 
     let card = pki.issue_card(&spec, now).unwrap().credential().cert_der().clone();
     let trust = bundle(&pki);
 
-    let lenient = verify_card(&[card.clone()], &trust, &AcceptancePolicy::default(), unix(now));
+    let lenient = verify_card(std::slice::from_ref(&card), &trust, &AcceptancePolicy::default(), unix(now));
     assert_eq!(reason(lenient), "accepted");
     assert_eq!(
         reason(verify_card(&[card], &trust, &strict(), unix(now))),
