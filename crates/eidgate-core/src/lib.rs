@@ -12,5 +12,5 @@ pub mod refusal;
 pub mod trust;
 
 pub use decision::{verify_card, AcceptancePolicy, VerifiedCard};
-pub use refusal::{Refusal, RefusalKind};
+pub use refusal::{Refusal, RefusalKind, RevocationFailure};
 pub use trust::{TrustError, TrustStore, TrustedCa};

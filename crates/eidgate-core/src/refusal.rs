@@ -47,6 +47,22 @@ pub enum Refusal {
     MissingDocumentPolicy,
     #[error("document policy {policy} is not one the issuing CA issues")]
     DocumentPolicyNotOfIssuer { policy: String },
+    /// The revocation check answered that the card is revoked. `code` tells the failures of
+    /// the revocation check apart (`revoked`, `revocation-unknown`, `ocsp-timeout`, ...);
+    /// `detail` carries the facts (time, reason code, responder).
+    #[error("revocation check: {detail}")]
+    Revocation { code: String, detail: String, kind: RevocationFailure },
+}
+
+/// How a revocation check failed, as far as the visitor is concerned.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RevocationFailure {
+    /// The card is revoked.
+    Revoked,
+    /// The responder does not know the card; refused like a revoked card.
+    Unknown,
+    /// The status could not be established (responder down, bad answer, stale CRL).
+    Unavailable,
 }
 
 /// What a person can act on, for the refusal page.
@@ -62,12 +78,17 @@ pub enum RefusalKind {
     WrongKind,
     /// The certificate is damaged or forged.
     Invalid,
+    /// The card's certificate is revoked (or unknown to its CA).
+    Revoked,
+    /// The card's revocation status could not be checked just now.
+    CheckUnavailable,
 }
 
 impl Refusal {
     /// A short stable token for logs and JSON answers, e.g. `expired`, `untrusted-issuer`.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> &str {
         match self {
+            Self::Revocation { code, .. } => code,
             Self::NoCertificate => "no-certificate",
             Self::Malformed { .. } => "malformed",
             Self::MissingKeyUsage => "missing-key-usage",
@@ -112,6 +133,10 @@ impl Refusal {
             | Self::UnsupportedAlgorithm { .. }
             | Self::ChainTooDeep { .. }
             | Self::InvalidPath { .. } => RefusalKind::Invalid,
+            Self::Revocation { kind: RevocationFailure::Unavailable, .. } => {
+                RefusalKind::CheckUnavailable
+            }
+            Self::Revocation { .. } => RefusalKind::Revoked,
         }
     }
 }

@@ -101,7 +101,8 @@ fn card_without_the_authentication_policy_is_refused_only_when_it_is_required() 
     let card = pki.issue_card(&spec, now).unwrap().credential().cert_der().clone();
     let trust = bundle(&pki);
 
-    let lenient = verify_card(std::slice::from_ref(&card), &trust, &AcceptancePolicy::default(), unix(now));
+    let lenient =
+        verify_card(std::slice::from_ref(&card), &trust, &AcceptancePolicy::default(), unix(now));
     assert_eq!(reason(lenient), "accepted");
     assert_eq!(
         reason(verify_card(&[card], &trust, &strict(), unix(now))),

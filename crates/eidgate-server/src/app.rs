@@ -14,7 +14,7 @@ use axum::{Json, Router};
 use serde_json::{json, Value};
 
 use eidgate_core::identity::Identity;
-use eidgate_core::Refusal;
+use eidgate_core::{Refusal, RefusalKind};
 
 use crate::auth::Authentication;
 use crate::pages;
@@ -52,10 +52,12 @@ async fn not_found(
     (StatusCode::NOT_FOUND, Html(page)).into_response()
 }
 
-/// The answer to a refused visitor: 401 when no card was presented, 403 otherwise.
+/// The answer to a refused visitor: 401 when no card was presented, 503 when the revocation
+/// status could not be established, 403 otherwise.
 pub fn refused(refusal: &Refusal, json: bool) -> Response {
-    let status = match refusal {
-        Refusal::NoCertificate => StatusCode::UNAUTHORIZED,
+    let status = match refusal.kind() {
+        RefusalKind::NoCard => StatusCode::UNAUTHORIZED,
+        RefusalKind::CheckUnavailable => StatusCode::SERVICE_UNAVAILABLE,
         _ => StatusCode::FORBIDDEN,
     };
     if json {
@@ -95,7 +97,7 @@ fn rfc3339(at: time::OffsetDateTime) -> String {
 
 /// True when the client prefers JSON: its Accept header names `application/json` and not
 /// `text/html` before it.
-fn wants_json(headers: &HeaderMap) -> bool {
+pub fn wants_json(headers: &HeaderMap) -> bool {
     let accept = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).unwrap_or("");
     match (accept.find("application/json"), accept.find("text/html")) {
         (Some(_), None) => true,

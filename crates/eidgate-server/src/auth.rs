@@ -11,6 +11,7 @@ use rustls::pki_types::{CertificateDer, UnixTime};
 
 use eidgate_core::identity::Identity;
 use eidgate_core::{verify_card, AcceptancePolicy, Refusal, TrustStore, VerifiedCard};
+use eidgate_revocation::{RevocationChecker, RevocationOutcome};
 
 /// What the connection's client proved.
 #[derive(Debug)]
@@ -22,34 +23,50 @@ pub enum Authentication {
 }
 
 /// Decides for one connection's peer certificates and logs the decision.
-#[derive(Debug)]
 pub struct Authenticator {
     trust: Arc<TrustStore>,
     policy: AcceptancePolicy,
+    revocation: Option<Arc<RevocationChecker>>,
     log_personal_codes: bool,
 }
 
 impl Authenticator {
-    pub fn new(trust: Arc<TrustStore>, policy: AcceptancePolicy, log_personal_codes: bool) -> Self {
-        Self { trust, policy, log_personal_codes }
+    /// `revocation` is `None` only when the operator turned the check off.
+    pub fn new(
+        trust: Arc<TrustStore>,
+        policy: AcceptancePolicy,
+        revocation: Option<Arc<RevocationChecker>>,
+        log_personal_codes: bool,
+    ) -> Self {
+        Self { trust, policy, revocation, log_personal_codes }
     }
 
     pub fn trust(&self) -> &Arc<TrustStore> {
         &self.trust
     }
 
-    /// Decides for the certificates a client presented (`None` or empty: no card) at `now`, and
-    /// writes the one log line of the decision.
-    pub fn authenticate(
+    /// The revocation checker, unless the operator turned the check off.
+    pub fn revocation(&self) -> Option<&Arc<RevocationChecker>> {
+        self.revocation.as_ref()
+    }
+
+    /// Decides for the certificates a client presented (`None` or empty: no card) at `now`:
+    /// the acceptance decision, then the revocation check, and writes the one log line of the
+    /// decision.
+    pub async fn authenticate(
         &self,
         peer: SocketAddr,
         certificates: Option<&[CertificateDer<'static>]>,
         now: UnixTime,
     ) -> Authentication {
         let chain = certificates.unwrap_or_default();
-        match verify_card(chain, &self.trust, &self.policy, now) {
-            Ok(card) => {
-                self.log_accepted(peer, &card);
+        let decided = match verify_card(chain, &self.trust, &self.policy, now) {
+            Ok(card) => self.check_revocation(card, now).await,
+            Err(refusal) => Err(refusal),
+        };
+        match decided {
+            Ok((card, outcome)) => {
+                self.log_accepted(peer, &card, outcome.as_ref());
                 Authentication::Verified(Arc::new(card))
             }
             Err(refusal) => {
@@ -59,7 +76,25 @@ impl Authenticator {
         }
     }
 
-    fn log_accepted(&self, peer: SocketAddr, card: &VerifiedCard) {
+    async fn check_revocation(
+        &self,
+        card: VerifiedCard,
+        now: UnixTime,
+    ) -> Result<(VerifiedCard, Option<RevocationOutcome>), Refusal> {
+        let Some(checker) = &self.revocation else { return Ok((card, None)) };
+        let now = offset_date_time(now);
+        match checker.check(card.certificate(), card.issuer(), now).await {
+            Ok(outcome) => Ok((card, Some(outcome))),
+            Err(error) => Err(crate::revocation::refusal(&error)),
+        }
+    }
+
+    fn log_accepted(
+        &self,
+        peer: SocketAddr,
+        card: &VerifiedCard,
+        status: Option<&RevocationOutcome>,
+    ) {
         let identity = card.identity();
         let code = identity.personal_code.as_ref().map(|c| c.code.as_str());
         let code = if self.log_personal_codes { code.unwrap_or("-") } else { "(not logged)" };
@@ -68,6 +103,7 @@ impl Authenticator {
             cert.issuer = %identity.issuer,
             cert.serial = %identity.certificate_serial,
             cert.document = ?identity.document,
+            revocation = %status.map_or_else(|| "not checked".to_string(), ToString::to_string),
             person.code = code,
             decision = "accepted",
             reason = "ok",
@@ -103,4 +139,9 @@ pub fn log_refused(peer: SocketAddr, refusal: &Refusal) {
         detail = %refusal,
         "authentication decision"
     );
+}
+
+fn offset_date_time(now: UnixTime) -> time::OffsetDateTime {
+    let seconds = i64::try_from(now.as_secs()).unwrap_or(i64::MAX);
+    time::OffsetDateTime::from_unix_timestamp(seconds).unwrap_or(time::OffsetDateTime::UNIX_EPOCH)
 }

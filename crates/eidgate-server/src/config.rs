@@ -17,6 +17,13 @@
 //!
 //! [log]
 //! personal_codes = false
+//!
+//! [revocation]                      # optional: by default OCSP via each card's AIA
+//! [[revocation.issuers]]
+//! issuer_cert = "ca/ESTEID2018.cer"
+//! methods = "ocsp-then-crl"
+//! ocsp.responders = [{ url = "aia" }]
+//! crl.urls = ["http://c.sk.ee/esteid2018.crl"]
 //! ```
 
 use std::net::SocketAddr;
@@ -35,6 +42,24 @@ pub struct Config {
     pub trust: TrustSection,
     #[serde(default)]
     pub log: LogSection,
+    /// `[[route]]` tables; default none, and the built-in greeting answers every path.
+    #[serde(default, rename = "route")]
+    pub routes: Vec<crate::routes::RouteSection>,
+    /// `[proxy]`: upstream timeouts; every field has a default.
+    #[serde(default)]
+    pub proxy: crate::proxy::ProxySection,
+    /// `[identity_headers]`: the header contract's prefix, nginx-format headers, signing key.
+    #[serde(default)]
+    pub identity_headers: crate::identity_headers::IdentityHeadersSection,
+    /// `[revocation]`: how cards are checked for revocation. Default: OCSP at the responder named
+    /// in each card's AIA, with a nonce, falling back to the card's CRL where configured; a
+    /// card whose status cannot be established is refused.
+    #[serde(default)]
+    pub revocation: eidgate_revocation::RevocationConfig,
+    /// `[test_responder]`: a built-in OCSP responder and CRL publisher for a test CA whose key
+    /// is on disk, as `eidgate demo` uses. Default none. Never for a production CA.
+    #[serde(default)]
+    pub test_responder: Option<crate::revocation::TestResponderSection>,
     /// Folder of the configuration file; relative paths are resolved against it.
     #[serde(skip)]
     pub base_dir: PathBuf,
@@ -92,6 +117,10 @@ pub struct TrustSection {
     /// Accept Mobile-ID certificates as cards. Default false.
     #[serde(default)]
     pub dangerous_accept_mobile_id: bool,
+    /// Skip the revocation check: a revoked card is then accepted. Default false; only for
+    /// test set-ups without any way to reach a responder.
+    #[serde(default)]
+    pub dangerous_skip_revocation_check: bool,
 }
 
 /// `[log]`: what the authentication log line may contain.
@@ -195,6 +224,7 @@ impl Config {
         if self.server.max_connections == 0 {
             return invalid("server.max_connections", "must be at least 1");
         }
+        crate::routes::validate(self)?;
         Ok(())
     }
 }

@@ -9,8 +9,12 @@
 pub mod app;
 pub mod auth;
 pub mod config;
+pub mod identity_headers;
 pub mod listener;
 pub mod pages;
+pub mod proxy;
+pub mod revocation;
+pub mod routes;
 pub mod tls;
 
 use std::path::PathBuf;
@@ -39,6 +43,10 @@ pub enum StartError {
     TrustStore(TrustError),
     #[error("server: {0}")]
     Tls(#[from] tls::TlsError),
+    #[error(transparent)]
+    Routes(#[from] routes::RouteError),
+    #[error(transparent)]
+    Revocation(#[from] revocation::RevocationSetupError),
     #[error("server.listen: cannot listen on {addr}: {source}")]
     Listen { addr: std::net::SocketAddr, source: std::io::Error },
 }
@@ -66,8 +74,13 @@ impl Gateway {
 
         Ok(Self {
             acceptor: TlsAcceptor::from(Arc::new(tls)),
-            authenticator: auth::Authenticator::new(trust, policy, config.log.personal_codes),
-            app: app::router(),
+            authenticator: auth::Authenticator::new(
+                trust,
+                policy,
+                revocation::checker(config)?,
+                config.log.personal_codes,
+            ),
+            app: routes::router(config)?,
             handshake_timeout: config.handshake_timeout(),
             connections: Arc::new(Semaphore::new(config.server.max_connections)),
         })
@@ -102,7 +115,13 @@ pub async fn run(
     config: &Config,
     on_listening: impl FnOnce(std::net::SocketAddr),
 ) -> Result<(), StartError> {
+    let mut config = config.clone();
+    let _responder = revocation::start_test_responder(&mut config).await?;
+    let config = &config;
     let gateway = Arc::new(Gateway::from_config(config)?);
+    if let Some(checker) = gateway.authenticator.revocation() {
+        checker.spawn_crl_refresh();
+    }
     let addr = config.server.listen;
     let listener =
         TcpListener::bind(addr).await.map_err(|source| StartError::Listen { addr, source })?;

@@ -75,7 +75,7 @@ async fn connection(stream: TcpStream, peer: SocketAddr, gateway: &Gateway) {
     };
 
     let certificates = tls.get_ref().1.peer_certificates();
-    let auth = gateway.authenticator.authenticate(peer, certificates, now());
+    let auth = gateway.authenticator.authenticate(peer, certificates, now()).await;
     serve_http(tls, peer, Arc::new(auth), gateway.app.clone()).await;
 }
 

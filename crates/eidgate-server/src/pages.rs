@@ -124,6 +124,18 @@ fn refusal_text(kind: RefusalKind) -> (&'static str, &'static str) {
              certificate (for example a signing or Mobile-ID certificate). Close the browser, \
              open the page again and choose the authentication certificate of your card.",
         ),
+        RefusalKind::Revoked => (
+            "Your card's certificate has been revoked",
+            "The certification authority says this card's certificate is revoked (cards are \
+             revoked when reported lost or stolen, or when a new card is issued). If that is a \
+             mistake, contact the Police and Border Guard Board; meanwhile use another way to sign \
+             in.",
+        ),
+        RefusalKind::CheckUnavailable => (
+            "We cannot check your card just now",
+            "Your card looks fine, but the service that confirms a card has not been revoked did \
+             not answer. Please try again in a few minutes.",
+        ),
         RefusalKind::Invalid => (
             "The card's certificate could not be verified",
             "The certificate presented is damaged or not genuine. If you believe your card is \

@@ -15,6 +15,9 @@ use eidgate_testpki::TestPki;
 /// Name of the configuration file inside the demo folder.
 const CONFIG_FILE: &str = "eidgate.toml";
 
+/// Where the demo's OCSP responder listens: the address in the demo cards' AIA extension.
+const DEMO_RESPONDER: &str = "127.0.0.1:8089";
+
 pub fn run(listen: SocketAddr, dir: &Path) -> Result<ExitCode, String> {
     let created = !dir.join(CONFIG_FILE).exists();
     TestPki::load_or_generate(dir, OffsetDateTime::now_utc())
@@ -27,6 +30,11 @@ pub fn run(listen: SocketAddr, dir: &Path) -> Result<ExitCode, String> {
 
     let mut config = Config::load(&config_path).map_err(|e| e.to_string())?;
     config.server.listen = listen;
+    if listen.port() == 0 {
+        // Several demos side by side (as in the tests): the test responder takes a free port too.
+        let anywhere = std::net::SocketAddr::new(listen.ip(), 0);
+        eidgate_server::revocation::move_test_responder(&mut config, anywhere);
+    }
     let verb = if created { "created" } else { "reusing" };
     eprintln!("eidgate demo: {verb} test PKI and configuration in {}", dir.display());
 
@@ -54,7 +62,20 @@ fn config_text(listen: SocketAddr) -> String {
          require_authentication_policy = true\n\
          require_document_policy = true\n\n\
          [log]\n\
-         personal_codes = false\n"
+         personal_codes = false\n\n\
+         # The demo CA's own OCSP responder and CRL publisher, with the `revoked` card revoked.\n\
+         [test_responder]\n\
+         listen = \"{responder}\"\n\
+         ca_certificate = \"ca/issuing.crt\"\n\
+         ca_key = \"ca/issuing.key\"\n\
+         revoked = [\"cards/revoked.crt\"]\n\n\
+         # Cards of the demo CA are checked at that responder, with a nonce; a card whose status\n\
+         # cannot be established is refused.\n\
+         [[revocation.issuers]]\n\
+         issuer_cert = \"ca/issuing.crt\"\n\
+         methods = \"ocsp\"\n\
+         ocsp.responders = [{{ url = \"http://{responder}/ocsp\" }}]\n",
+        responder = DEMO_RESPONDER,
     )
 }
 

@@ -10,7 +10,8 @@ use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
 use eidgate_core::identity::Identity;
-use eidgate_core::{verify_card, AcceptancePolicy, TrustStore};
+use eidgate_core::{verify_card, AcceptancePolicy, Refusal, TrustStore, VerifiedCard};
+use eidgate_revocation::{RevocationChecker, RevocationConfig};
 use eidgate_server::app::identity_json;
 use eidgate_server::Config;
 
@@ -28,6 +29,10 @@ pub struct Args {
     /// Print JSON instead of text.
     #[arg(long)]
     json: bool,
+    /// Also check accepted certificates for revocation (over the network): with `--config` as
+    /// its `[revocation]` says, with `--trust` at the responder in each certificate's AIA.
+    #[arg(long)]
+    check_revocation: bool,
     /// Certificate files, DER or PEM. In a PEM file with several certificates the first is the
     /// card and the rest are sent with it, as a client would.
     #[arg(required = true)]
@@ -37,12 +42,17 @@ pub struct Args {
 /// Exit status 0 when every certificate is accepted, 1 otherwise.
 pub fn run(args: &Args) -> Result<ExitCode, String> {
     let now = instant(args.at.as_deref())?;
-    let (trust, policy) = trust_and_policy(args)?;
+    let (trust, policy, revocation) = trust_and_policy(args)?;
+    let checker = match (args.check_revocation, &trust) {
+        (true, Some(_)) => Some(RevocationCheck::new(&revocation)?),
+        _ => None,
+    };
 
     let mut all_accepted = true;
     let mut reports = Vec::new();
     for path in &args.certificates {
-        let report = inspect_file(path, trust.as_ref(), &policy, now)?;
+        let check = Check { trust: trust.as_ref(), policy: &policy, revocation: checker.as_ref() };
+        let report = inspect_file(path, &check, now)?;
         all_accepted &= report["decision"] == "accepted";
         reports.push(report);
     }
@@ -55,24 +65,67 @@ pub fn run(args: &Args) -> Result<ExitCode, String> {
     Ok(if all_accepted { ExitCode::SUCCESS } else { ExitCode::FAILURE })
 }
 
-fn inspect_file(
-    path: &PathBuf,
-    trust: Option<&TrustStore>,
-    policy: &AcceptancePolicy,
-    now: UnixTime,
-) -> Result<Value, String> {
+/// What a certificate is checked against.
+struct Check<'a> {
+    trust: Option<&'a TrustStore>,
+    policy: &'a AcceptancePolicy,
+    revocation: Option<&'a RevocationCheck>,
+}
+
+/// A revocation checker with the runtime its network requests run on.
+struct RevocationCheck {
+    checker: RevocationChecker,
+    runtime: tokio::runtime::Runtime,
+}
+
+impl RevocationCheck {
+    fn new(config: &(RevocationConfig, PathBuf)) -> Result<Self, String> {
+        let runtime = tokio::runtime::Runtime::new().map_err(|e| e.to_string())?;
+        let checker = RevocationChecker::new(&config.0, &config.1).map_err(|e| e.to_string())?;
+        Ok(Self { checker, runtime })
+    }
+
+    /// The `revocation` member of the report, and the refusal when the card is not good.
+    fn check(&self, card: &VerifiedCard, now: UnixTime) -> (Value, Option<Refusal>) {
+        let at = OffsetDateTime::from_unix_timestamp(now.as_secs() as i64)
+            .unwrap_or(OffsetDateTime::UNIX_EPOCH);
+        let checked = self.checker.check(card.certificate(), card.issuer(), at);
+        match self.runtime.block_on(checked) {
+            Ok(outcome) => (json!({ "status": "good", "source": outcome.to_string() }), None),
+            Err(error) => {
+                let refusal = eidgate_server::revocation::refusal(&error);
+                let report = json!({ "status": refusal.code(), "detail": error.to_string() });
+                (report, Some(refusal))
+            }
+        }
+    }
+}
+
+fn inspect_file(path: &PathBuf, check: &Check<'_>, now: UnixTime) -> Result<Value, String> {
     let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
     let chain: Vec<CertificateDer<'static>> =
         TrustStore::read_certificates(&bytes).map_err(|e| format!("{}: {e}", path.display()))?;
     let identity = chain.first().map(|c| Identity::from_der(c));
 
-    let (decision, reason, message) = match (trust, identity) {
-        (_, Some(Err(e))) => ("refused", "malformed".to_string(), e.to_string()),
-        (None, _) => ("undecided", "no-trust".into(), "no --trust or --config given".into()),
-        (Some(trust), _) => match verify_card(&chain, trust, policy, now) {
-            Ok(_) => ("accepted", "ok".into(), "accepted".into()),
-            Err(refusal) => ("refused", refusal.code().to_string(), refusal.to_string()),
+    let mut revocation = json!("not checked");
+    let outcome = match (check.trust, identity) {
+        (_, Some(Err(e))) => Err(("malformed".to_string(), e.to_string())),
+        (None, _) => Err(("no-trust".into(), "no --trust or --config given".into())),
+        (Some(trust), _) => match verify_card(&chain, trust, check.policy, now) {
+            Ok(card) => match check.revocation.map(|r| r.check(&card, now)) {
+                Some((report, refusal)) => {
+                    revocation = report;
+                    refusal.map_or(Ok(()), |r| Err((r.code().to_string(), r.to_string())))
+                }
+                None => Ok(()),
+            },
+            Err(refusal) => Err((refusal.code().to_string(), refusal.to_string())),
         },
+    };
+    let (decision, reason, message) = match outcome {
+        Ok(()) => ("accepted", "ok".to_string(), "accepted".to_string()),
+        Err((reason, message)) if reason == "no-trust" => ("undecided", reason, message),
+        Err((reason, message)) => ("refused", reason, message),
     };
     let identity = chain.first().and_then(|c| Identity::from_der(c).ok());
     Ok(json!({
@@ -81,6 +134,7 @@ fn inspect_file(
         "decision": decision,
         "reason": reason,
         "message": message,
+        "revocation": revocation,
     }))
 }
 
@@ -105,14 +159,20 @@ fn print_text(report: &Value) {
     println!("  {:<20} {}", "", report["message"].as_str().unwrap_or(""));
 }
 
-fn trust_and_policy(args: &Args) -> Result<(Option<TrustStore>, AcceptancePolicy), String> {
+/// Trust, acceptance policy and revocation configuration (with the folder its paths are
+/// relative to) from `--config` or `--trust`.
+type Settings = (Option<TrustStore>, AcceptancePolicy, (RevocationConfig, PathBuf));
+
+fn trust_and_policy(args: &Args) -> Result<Settings, String> {
     if let Some(path) = &args.config {
         let config = Config::load(path).map_err(|e| e.to_string())?;
         let trust = eidgate_server::load_trust(&config).map_err(|e| e.to_string())?;
-        return Ok((Some(trust), config.acceptance_policy()));
+        let revocation = (config.revocation.clone(), config.base_dir.clone());
+        return Ok((Some(trust), config.acceptance_policy(), revocation));
     }
+    let revocation = (RevocationConfig::default(), PathBuf::from("."));
     if args.trust.is_empty() {
-        return Ok((None, AcceptancePolicy::default()));
+        return Ok((None, AcceptancePolicy::default(), revocation));
     }
     let mut certs = Vec::new();
     for path in &args.trust {
@@ -123,7 +183,7 @@ fn trust_and_policy(args: &Args) -> Result<(Option<TrustStore>, AcceptancePolicy
         );
     }
     let trust = TrustStore::new(certs).map_err(|e| format!("--trust: {e}"))?;
-    Ok((Some(trust), AcceptancePolicy::default()))
+    Ok((Some(trust), AcceptancePolicy::default(), revocation))
 }
 
 fn instant(at: Option<&str>) -> Result<UnixTime, String> {

@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod upstream;
+
 use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -93,6 +95,11 @@ impl Server {
 
     pub fn server_ca(&self) -> String {
         self.dir.join("server-ca.pem").display().to_string()
+    }
+
+    /// Process id of the running eidgate, for reading its memory use from `/proc`.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
     }
 }
 
@@ -198,4 +205,41 @@ pub fn card_pem_args(server: &Server, name: &str) -> Vec<&'static str> {
     let cert: &'static str = Box::leak(server.card(name, "crt").into_boxed_str());
     let key: &'static str = Box::leak(server.card(name, "key").into_boxed_str());
     vec!["--cert", cert, "--key", key]
+}
+
+/// Debian's Python, where scripts/test installs Flask and websockets with apt-get (a pyenv or
+/// virtualenv `python3` earlier in PATH would not see those packages).
+pub const PYTHON: &str = "/usr/bin/python3";
+
+/// The repository's root folder (for `examples/` and `docs/`).
+pub fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// A demo PKI in a fresh folder, served with `[server]` and `[trust]` as `eidgate demo` writes
+/// them plus `extra` (routes, `[proxy]`, `[identity_headers]`). Revocation is not checked: these
+/// servers test what happens after a card is accepted, and no OCSP responder runs for them.
+pub fn serve_with(name: &str, extra: &str) -> Server {
+    let dir = temp_dir(name);
+    write_config_with(&dir, extra);
+    Server::serve(&dir.join("eidgate.toml"))
+}
+
+/// Creates the demo PKI in `dir` (once) and writes `dir/eidgate.toml` with `extra` appended.
+pub fn write_config_with(dir: &Path, extra: &str) {
+    eidgate_testpki::TestPki::load_or_generate(dir, time::OffsetDateTime::now_utc()).unwrap();
+    let config = format!(
+        "[server]\nlisten = \"127.0.0.1:0\"\ncertificate = \"server.crt\"\n\
+         private_key = \"server.key\"\n[trust]\nca_files = [\"ca/trust-bundle.pem\"]\n\
+         require_authentication_policy = true\nrequire_document_policy = true\n\
+         dangerous_skip_revocation_check = true\n{extra}"
+    );
+    std::fs::write(dir.join("eidgate.toml"), config).unwrap();
+}
+
+/// curl arguments with the card `name`, followed by `more`.
+pub fn with_card<'a>(card: &'a [String], more: &[&'a str]) -> Vec<&'a str> {
+    let mut all: Vec<&str> = card.iter().map(String::as_str).collect();
+    all.extend_from_slice(more);
+    all
 }
