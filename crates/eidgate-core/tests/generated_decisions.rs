@@ -30,10 +30,10 @@ fn bundle(pki: &TestPki) -> TrustStore {
         .unwrap()
 }
 
-fn reason(result: Result<eidgate_core::VerifiedCard, Refusal>) -> &'static str {
+fn reason(result: Result<eidgate_core::VerifiedCard, Refusal>) -> String {
     match result {
-        Ok(_) => "accepted",
-        Err(refusal) => refusal.code(),
+        Ok(_) => "accepted".into(),
+        Err(refusal) => refusal.code().into(),
     }
 }
 

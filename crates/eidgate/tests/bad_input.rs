@@ -42,14 +42,9 @@ fn garbage_bytes_are_refused_and_logged() {
 #[test]
 fn truncated_handshake_is_dropped_after_the_handshake_timeout() {
     let dir = temp_dir("bad-truncated");
-    let server = Server::demo(&dir);
-    drop(server);
-    // Serve the same folder with a one-second handshake deadline.
-    let config = std::fs::read_to_string(dir.join("eidgate.toml"))
-        .unwrap()
-        .replace("[server]\n", "[server]\nhandshake_timeout_secs = 1\n");
-    std::fs::write(dir.join("slow.toml"), config).unwrap();
-    let server = Server::serve(&dir.join("slow.toml"));
+    // Serve the demo with a one-second handshake deadline.
+    let config = support::demo_config_variant(&dir, "slow", "handshake_timeout_secs = 1");
+    let server = Server::serve(&config);
 
     let mut stream = connect(&server);
     stream.write_all(&[0x16, 0x03, 0x01, 0x02, 0x00, 0x01]).unwrap();

@@ -118,11 +118,8 @@ fn plain_http_to_the_tls_port_gets_a_clear_answer() {
 #[test]
 fn refusal_at_the_handshake_sends_a_tls_alert_and_logs_the_reason() {
     let dir = temp_dir("curl-handshake");
-    drop(Server::demo(&dir));
-    let config = std::fs::read_to_string(dir.join("eidgate.toml")).unwrap();
-    let config = config.replace("[server]\n", "[server]\nrefuse_at = \"handshake\"\n");
-    std::fs::write(dir.join("handshake.toml"), config).unwrap();
-    let server = Server::serve(&dir.join("handshake.toml"));
+    let config = support::demo_config_variant(&dir, "handshake", "refuse_at = \"handshake\"");
+    let server = Server::serve(&config);
 
     let valid = curl(&server, "/", &with_card(&card_args(&server, "valid"), &[]));
     assert_eq!(valid.status, 200, "{}", valid.stderr);

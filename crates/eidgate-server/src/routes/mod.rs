@@ -114,3 +114,66 @@ fn route_error(i: usize, route: &RouteSection, message: &str) -> ConfigError {
         message: format!("route {} ({}): {message}", i + 1, route.prefix),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    use super::*;
+
+    const BASE: &str = "[server]\nlisten = \"127.0.0.1:8443\"\ncertificate = \"s.crt\"\n\
+                        private_key = \"s.key\"\n[trust]\nca_files = [\"ca.pem\"]\n";
+
+    fn parse(extra: &str) -> Result<Config, ConfigError> {
+        Config::parse(&format!("{BASE}{extra}"), PathBuf::new())
+    }
+
+    fn error(extra: &str) -> String {
+        parse(extra).expect_err("refused").to_string()
+    }
+
+    #[test]
+    fn routes_default_to_a_required_card() {
+        let config = parse("[[route]]\nprefix = \"/\"\nupstream = \"http://127.0.0.1:5000\"\n");
+        let config = config.expect("accepted");
+        assert_eq!(config.routes[0].card, CardRequirement::Required);
+        assert!(parse("").expect("accepted").routes.is_empty());
+    }
+
+    #[test]
+    fn public_route_with_handshake_refusal_is_an_error() {
+        let text = "[[route]]\nprefix = \"/health\"\nupstream = \"http://127.0.0.1:5000\"\n\
+                    card = \"none\"\n";
+        let with_handshake = BASE.replace("[trust]", "refuse_at = \"handshake\"\n[trust]");
+        let message = Config::parse(&format!("{with_handshake}{text}"), PathBuf::new())
+            .expect_err("refused")
+            .to_string();
+        assert!(
+            message.contains("route 1 (/health)") && message.contains("refuse_at"),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn bad_routes_are_named_in_the_error() {
+        let twice = "[[route]]\nprefix = \"/a\"\nupstream = \"unix:/run/a.sock\"\n\
+                     [[route]]\nprefix = \"/a\"\nupstream = \"unix:/run/b.sock\"\n";
+        assert!(error(twice).contains("route 2 (/a): the same prefix"), "{}", error(twice));
+        let scheme = "[[route]]\nprefix = \"/\"\nupstream = \"https://app:443\"\n";
+        assert!(error(scheme).contains("route 1 (/): must start with http://"));
+        let greeting =
+            "[[route]]\nprefix = \"/\"\nupstream = \"builtin:greeting\"\ncard = \"optional\"\n";
+        assert!(error(greeting).contains("card must be \"required\""));
+        for prefix in ["api", "/a/../b", "/a//b", "/a%20b", "/a?x"] {
+            let text =
+                format!("[[route]]\nprefix = \"{prefix}\"\nupstream = \"unix:/run/a.sock\"\n");
+            assert!(error(&text).contains("prefix"), "{prefix}: {}", error(&text));
+        }
+    }
+
+    #[test]
+    fn unknown_route_keys_are_refused() {
+        let text = "[[route]]\nprefix = \"/\"\nupstream = \"unix:/run/a.sock\"\ncards = \"none\"\n";
+        assert!(error(text).contains("cards"), "{}", error(text));
+    }
+}

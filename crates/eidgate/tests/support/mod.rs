@@ -243,3 +243,17 @@ pub fn with_card<'a>(card: &'a [String], more: &[&'a str]) -> Vec<&'a str> {
     all.extend_from_slice(more);
     all
 }
+
+/// Creates a demo folder (by running `eidgate demo` once) and writes `NAME.toml` beside its
+/// configuration: the demo's, with `server_lines` added to `[server]` and the test responder on
+/// a free port, so that several such servers can run side by side.
+pub fn demo_config_variant(dir: &Path, name: &str, server_lines: &str) -> PathBuf {
+    drop(Server::demo(dir));
+    let config = std::fs::read_to_string(dir.join("eidgate.toml")).expect("demo configuration");
+    let config = config
+        .replace("[server]\n", &format!("[server]\n{server_lines}\n"))
+        .replace("127.0.0.1:8089", "127.0.0.1:0");
+    let path = dir.join(format!("{name}.toml"));
+    std::fs::write(&path, config).expect("write configuration");
+    path
+}
