@@ -214,12 +214,9 @@ fn check_path(
         .map_err(|e| path_refusal(e, leaf))?;
 
     let depth = path.intermediate_certificates().count() + 1;
-    let anchor_subject = path.anchor().subject.as_ref();
     let anchor = trust
-        .cas()
-        .iter()
-        .find(|ca| ca.is_anchor && name_contents(&ca.subject_der) == Some(anchor_subject))
-        .ok_or_else(|| Refusal::Malformed { detail: "path ended at an unknown anchor".into() })?;
+        .ca_of_anchor(path.anchor())
+        .ok_or_else(|| Refusal::InvalidPath { detail: "path ended at an unknown anchor".into() })?;
     if !anchor.is_valid_at(now) {
         return Err(Refusal::IssuerNotValid { issuer: anchor.subject.clone(), now: at(now) });
     }
@@ -281,25 +278,8 @@ fn path_refusal(error: webpki::Error, leaf: &X509Certificate<'_>) -> Refusal {
         },
         E::RequiredEkuNotFoundContext(_) => Refusal::WrongExtendedKeyUsage,
         E::CaUsedAsEndEntity => Refusal::CaCertificate,
-        E::MaximumPathDepthExceeded => Refusal::ChainTooDeep { depth: 7, max: 6 },
         other => Refusal::InvalidPath { detail: format!("{other:?}") },
     }
-}
-
-/// The contents of a DER Name (the bytes inside its SEQUENCE), which is how webpki stores an
-/// anchor's subject.
-fn name_contents(name_der: &[u8]) -> Option<&[u8]> {
-    let (&tag, rest) = name_der.split_first()?;
-    if tag != 0x30 {
-        return None;
-    }
-    let (&first, rest) = rest.split_first()?;
-    let skip = match first {
-        0..=0x7f => 0,
-        0x81..=0x84 => usize::from(first & 0x7f),
-        _ => return None,
-    };
-    rest.get(skip..)
 }
 
 fn at(now: UnixTime) -> Option<time::OffsetDateTime> {

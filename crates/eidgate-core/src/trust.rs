@@ -31,6 +31,8 @@ pub const MAX_TRUSTED_CAS: usize = 256;
 pub struct TrustStore {
     cas: Vec<TrustedCa>,
     anchors: Vec<rustls_pki_types::TrustAnchor<'static>>,
+    /// For each entry of `anchors`, the index of its CA in `cas`.
+    anchor_cas: Vec<usize>,
     intermediates: Vec<CertificateDer<'static>>,
 }
 
@@ -90,17 +92,19 @@ impl TrustStore {
         mark_anchors(&mut cas);
 
         let mut anchors = Vec::new();
+        let mut anchor_cas = Vec::new();
         let mut intermediates = Vec::new();
         for (index, ca) in cas.iter().enumerate() {
             if ca.is_anchor {
                 let anchor = anchor_from_trusted_cert(&ca.der)
                     .map_err(|e| TrustError::Malformed { index, detail: format!("{e:?}") })?;
                 anchors.push(anchor.to_owned());
+                anchor_cas.push(index);
             } else {
                 intermediates.push(ca.der.clone());
             }
         }
-        Ok(Self { cas, anchors, intermediates })
+        Ok(Self { cas, anchors, anchor_cas, intermediates })
     }
 
     /// Reads certificates from PEM (any number of `CERTIFICATE` blocks, other blocks ignored) or,
@@ -140,6 +144,18 @@ impl TrustStore {
 
     pub(crate) fn anchors(&self) -> &[rustls_pki_types::TrustAnchor<'static>] {
         &self.anchors
+    }
+
+    /// The configured CA a path built by webpki ended at.
+    pub(crate) fn ca_of_anchor(
+        &self,
+        anchor: &rustls_pki_types::TrustAnchor<'_>,
+    ) -> Option<&TrustedCa> {
+        let position = self.anchors.iter().position(|a| {
+            a.subject_public_key_info == anchor.subject_public_key_info
+                && a.subject == anchor.subject
+        })?;
+        self.cas.get(*self.anchor_cas.get(position)?)
     }
 
     pub(crate) fn intermediates(&self) -> &[CertificateDer<'static>] {

@@ -89,12 +89,11 @@ pub(crate) fn serve_config(config: &Config) -> Result<ExitCode, String> {
 
 fn check_config(path: PathBuf) -> Result<ExitCode, String> {
     let config = Config::load(&path).map_err(|e| e.to_string())?;
-    eidgate_server::Gateway::from_config(&config).map_err(|e| e.to_string())?;
-    let trust = eidgate_server::load_trust(&config).map_err(|e| e.to_string())?;
+    let gateway = eidgate_server::Gateway::from_config(&config).map_err(|e| e.to_string())?;
 
     println!("{}: OK", path.display());
     println!("  listen: {}", config.server.listen);
-    for ca in trust.cas() {
+    for ca in gateway.authenticator.trust().cas() {
         let role = if ca.is_anchor { "anchor" } else { "intermediate" };
         println!("  trusted CA ({role}): {}", ca.subject);
     }
