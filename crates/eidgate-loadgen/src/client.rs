@@ -40,6 +40,8 @@ pub enum OpError {
     Status(u16),
     #[error("timeout")]
     Timeout,
+    #[error("the server closed the connection")]
+    ServerClosed,
 }
 
 impl OpError {
@@ -139,18 +141,26 @@ pub async fn open(
     Ok((tls, resumed))
 }
 
+/// Whether a connection can carry another request after a response.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reuse {
+    KeepAlive,
+    /// The server said it closes the connection after this response.
+    Closing,
+}
+
 /// Sends the request and reads the whole response; anything but a 2xx status is an error.
 pub async fn request(
     connection: &mut Connection,
     target: &Target,
     reader: &mut ResponseReader,
-) -> Result<(), OpError> {
+) -> Result<Reuse, OpError> {
     connection.write_all(&target.request).await.map_err(HttpError::Io)?;
-    let status = reader.read_response(connection).await?;
-    if !(200..300).contains(&status) {
-        return Err(OpError::Status(status));
+    let head = reader.read_response(connection).await?;
+    if !(200..300).contains(&head.status) {
+        return Err(OpError::Status(head.status));
     }
-    Ok(())
+    Ok(if head.closes { Reuse::Closing } else { Reuse::KeepAlive })
 }
 
 /// One login: handshake, one request, close_notify. Says whether the handshake was resumed.

@@ -15,7 +15,7 @@ use tokio::task::JoinSet;
 
 use crate::args::{seconds, HoldArgs};
 use crate::cards;
-use crate::client::{self, OpError, Target, TlsSettings};
+use crate::client::{self, OpError, Reuse, Target, TlsSettings};
 use crate::http1::ResponseReader;
 use crate::progress::{Counters, Limits, Progress};
 use crate::run::runtime;
@@ -148,13 +148,17 @@ impl HeldConnection {
                 _ = deadline.changed() => continue,
             }
             let request = client::request(&mut connection, &self.target, &mut reader);
-            if let Err(error) =
-                tokio::time::timeout(self.timeout, request).await.unwrap_or(Err(OpError::Timeout))
-            {
-                return Held::Lost(error);
-            }
+            let answered =
+                tokio::time::timeout(self.timeout, request).await.unwrap_or(Err(OpError::Timeout));
+            let reuse = match answered {
+                Ok(reuse) => reuse,
+                Err(error) => return Held::Lost(error),
+            };
             if end.is_some_and(|end| Instant::now() >= end) {
                 return Held::Alive;
+            }
+            if reuse == Reuse::Closing {
+                return Held::Lost(OpError::ServerClosed);
             }
             next_ping = Instant::now() + self.ping;
         }

@@ -21,6 +21,15 @@ pub enum HttpError {
     Malformed(&'static str),
 }
 
+/// What a response said about itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ResponseHead {
+    pub status: u16,
+    /// The server closes the connection after this response (`Connection: close`, or HTTP/1.0
+    /// without keep-alive), as nginx does after `keepalive_requests`.
+    pub closes: bool,
+}
+
 /// The request every mode sends: `GET path` with `Host`, keep-alive by HTTP/1.1's default.
 pub fn get_request(host: &str, path: &str) -> Vec<u8> {
     format!("GET {path} HTTP/1.1\r\nHost: {host}\r\nUser-Agent: eidgate-load\r\n\r\n").into_bytes()
@@ -46,7 +55,7 @@ impl ResponseReader {
         Self { buffer: Vec::with_capacity(4096) }
     }
 
-    /// Reads one whole response and returns its status code.
+    /// Reads one whole response and returns its status and whether the connection closes.
     ///
     /// # Errors
     ///
@@ -54,17 +63,18 @@ impl ResponseReader {
     pub async fn read_response<S: AsyncRead + Unpin>(
         &mut self,
         stream: &mut S,
-    ) -> Result<u16, HttpError> {
+    ) -> Result<ResponseHead, HttpError> {
         let head_end = self.fill_until_head(stream).await?;
-        let (status, length) = parse_head(&self.buffer[..head_end])?;
+        let (head, length) = parse_head(&self.buffer[..head_end])?;
         self.buffer.drain(..head_end);
-        let length = if status == 204 || status == 304 { BodyLength::Exact(0) } else { length };
+        let no_body = head.status == 204 || head.status == 304;
+        let length = if no_body { BodyLength::Exact(0) } else { length };
         match length {
             BodyLength::Exact(n) => self.skip_exact(stream, n).await?,
             BodyLength::Chunked => self.skip_chunked(stream).await?,
             BodyLength::UntilClose => self.skip_to_close(stream).await?,
         }
-        Ok(status)
+        Ok(head)
     }
 
     async fn fill_until_head<S: AsyncRead + Unpin>(
@@ -160,30 +170,36 @@ impl ResponseReader {
     }
 }
 
-/// The status code and body delimitation of a response head (which ends with CRLF CRLF).
-fn parse_head(head: &[u8]) -> Result<(u16, BodyLength), HttpError> {
+/// The status, the connection's fate and the body delimitation of a response head (which ends
+/// with CRLF CRLF).
+fn parse_head(head: &[u8]) -> Result<(ResponseHead, BodyLength), HttpError> {
     let text = std::str::from_utf8(head).map_err(|_| HttpError::Malformed("head not UTF-8"))?;
     let mut lines = text.split("\r\n");
     let status_line = lines.next().unwrap_or_default();
+    let version = status_line.get(..8).unwrap_or_default();
     let status = status_line
         .strip_prefix("HTTP/1.")
         .and_then(|rest| rest.get(2..5))
         .and_then(|code| code.parse::<u16>().ok())
         .ok_or(HttpError::Malformed("status line"))?;
 
+    let mut closes = version == "HTTP/1.0";
     let mut length = BodyLength::UntilClose;
     for line in lines {
         let Some((name, value)) = line.split_once(':') else { continue };
         let value = value.trim();
-        if name.eq_ignore_ascii_case("transfer-encoding") && value.contains("chunked") {
-            return Ok((status, BodyLength::Chunked));
-        }
-        if name.eq_ignore_ascii_case("content-length") {
+        if name.eq_ignore_ascii_case("connection") {
+            closes = value.eq_ignore_ascii_case("close")
+                || (closes && !value.eq_ignore_ascii_case("keep-alive"));
+        } else if name.eq_ignore_ascii_case("transfer-encoding") && value.contains("chunked") {
+            length = BodyLength::Chunked;
+        } else if name.eq_ignore_ascii_case("content-length") && length != BodyLength::Chunked {
             let n = value.parse().map_err(|_| HttpError::Malformed("content-length"))?;
             length = BodyLength::Exact(n);
         }
     }
-    Ok((status, length))
+    closes |= length == BodyLength::UntilClose;
+    Ok((ResponseHead { status, closes }, length))
 }
 
 fn parse_chunk_size(line: &[u8]) -> Result<usize, HttpError> {
@@ -201,6 +217,10 @@ mod tests {
     use super::*;
 
     async fn statuses(wire: &[u8], responses: usize) -> Vec<Result<u16, String>> {
+        heads(wire, responses).await.into_iter().map(|r| r.map(|head| head.status)).collect()
+    }
+
+    async fn heads(wire: &[u8], responses: usize) -> Vec<Result<ResponseHead, String>> {
         let mut stream = wire;
         let mut reader = ResponseReader::new();
         let mut out = Vec::new();
@@ -233,6 +253,15 @@ mod tests {
     fn a_garbled_status_line_is_malformed() {
         let result = block_on(statuses(b"SSH-2.0-OpenSSH\r\n\r\n", 1));
         assert_eq!(result, vec![Err("http: malformed response (status line)".into())]);
+    }
+
+    #[test]
+    fn connection_close_is_reported_so_the_connection_is_not_reused() {
+        let wire = b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n\
+            HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 0\r\n\r\n";
+        let closes: Vec<bool> =
+            block_on(heads(wire, 2)).into_iter().map(|head| head.unwrap().closes).collect();
+        assert_eq!(closes, [false, true]);
     }
 
     #[test]

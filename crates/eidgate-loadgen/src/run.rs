@@ -12,7 +12,7 @@ use tokio::task::JoinSet;
 
 use crate::args::LoadArgs;
 use crate::cards::{self, Card};
-use crate::client::{self, Connection, OpError, Target, TlsSettings};
+use crate::client::{self, Connection, OpError, Reuse, Target, TlsSettings};
 use crate::http1::ResponseReader;
 use crate::progress::{Counters, Limits, Progress};
 use crate::report::{Report, ReportHead, Tally};
@@ -293,7 +293,11 @@ async fn keepalive_worker(
             }
         });
         match result.await {
-            Ok(Ok(())) => plan.succeeded(&mut tally, started),
+            Ok(Ok(Reuse::KeepAlive)) => plan.succeeded(&mut tally, started),
+            Ok(Ok(Reuse::Closing)) => {
+                plan.succeeded(&mut tally, started);
+                connection = None;
+            }
             Ok(Err(error)) => {
                 connection = None;
                 plan.failed(&mut tally, &error).await;

@@ -25,6 +25,31 @@ const HEADERS: [&str; 4] =
 
 const NGINX: &str = "/usr/sbin/nginx";
 
+/// nginx as the eID guides set it up, proxying the client-certificate variables.
+const NGINX_CONF: &str = "\
+pid DIR/nginx.pid;
+events { worker_connections 64; }
+http {
+    access_log off;
+    TEMP_PATHS
+    server {
+        listen 127.0.0.1:PORT ssl;
+        ssl_certificate DIR/server.crt;
+        ssl_certificate_key DIR/server.key;
+        ssl_client_certificate DIR/ca/trust-bundle.pem;
+        ssl_verify_client on;
+        ssl_verify_depth 2;
+        location / {
+            proxy_pass http://UPSTREAM;
+            proxy_set_header X-Client $ssl_client_s_dn;
+            proxy_set_header X-Client-Legacy $ssl_client_s_dn_legacy;
+            proxy_set_header X-Client-Verify $ssl_client_verify;
+            proxy_set_header X-Client-Certificate $ssl_client_escaped_cert;
+        }
+    }
+}
+";
+
 #[test]
 fn nginx_format_headers_match_nginx_byte_for_byte_for_every_card() {
     let dir = temp_dir("nginx-compat");
@@ -32,7 +57,8 @@ fn nginx_format_headers_match_nginx_byte_for_byte_for_every_card() {
     write_config_with(
         &dir,
         &format!(
-            "[identity_headers]\nnginx_s_dn = \"X-Client\"\nnginx_s_dn_legacy = \"X-Client-Legacy\"\n\
+            "[identity_headers]\nnginx_s_dn = \"X-Client\"\n\
+             nginx_s_dn_legacy = \"X-Client-Legacy\"\n\
              nginx_verify = \"X-Client-Verify\"\nnginx_escaped_cert = \"X-Client-Certificate\"\n\
              [[route]]\nprefix = \"/\"\nupstream = \"{}\"\n",
             app.url()
@@ -62,11 +88,18 @@ fn nginx_format_headers_match_nginx_byte_for_byte_for_every_card() {
     let legacy = request(&eidgate, eidgate.addr.port(), "legacy", &app);
     assert_eq!(
         legacy.header("x-client-legacy").as_deref(),
-        Some("/C=EE/O=ESTEID/OU=authentication/CN=V\\xC3\\x84RNICK,KR\\xC3\\x95\\xC3\\x95T,49103151230/SN=V\\xC3\\x84RNICK/GN=KR\\xC3\\x95\\xC3\\x95T/serialNumber=49103151230")
+        Some(
+            "/C=EE/O=ESTEID/OU=authentication\
+             /CN=V\\xC3\\x84RNICK,KR\\xC3\\x95\\xC3\\x95T,49103151230\
+             /SN=V\\xC3\\x84RNICK/GN=KR\\xC3\\x95\\xC3\\x95T/serialNumber=49103151230"
+        )
     );
     assert_eq!(
         legacy.header("x-client").as_deref(),
-        Some("serialNumber=49103151230,GN=KR\\C3\\95\\C3\\95T,SN=V\\C3\\84RNICK,CN=V\\C3\\84RNICK\\,KR\\C3\\95\\C3\\95T\\,49103151230,OU=authentication,O=ESTEID,C=EE")
+        Some(
+            "serialNumber=49103151230,GN=KR\\C3\\95\\C3\\95T,SN=V\\C3\\84RNICK,\
+             CN=V\\C3\\84RNICK\\,KR\\C3\\95\\C3\\95T\\,49103151230,OU=authentication,O=ESTEID,C=EE"
+        )
     );
 }
 
@@ -199,24 +232,19 @@ struct Nginx {
 impl Nginx {
     fn start(dir: &Path, upstream: SocketAddr) -> Nginx {
         let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-        let d = dir.display();
+        let d = dir.display().to_string();
         let temp = ["client_body", "proxy", "fastcgi", "uwsgi", "scgi"]
             .map(|kind| format!("{kind}_temp_path {d}/nginx-{kind};"))
-            .join("\n");
-        let config = format!(
-            "pid {d}/nginx.pid;\nevents {{ worker_connections 64; }}\nhttp {{\naccess_log off;\n{temp}\n\
-             server {{\nlisten 127.0.0.1:{port} ssl;\nssl_certificate {d}/server.crt;\n\
-             ssl_certificate_key {d}/server.key;\nssl_client_certificate {d}/ca/trust-bundle.pem;\n\
-             ssl_verify_client on;\nssl_verify_depth 2;\nlocation / {{\nproxy_pass http://{upstream};\n\
-             proxy_set_header X-Client $ssl_client_s_dn;\n\
-             proxy_set_header X-Client-Legacy $ssl_client_s_dn_legacy;\n\
-             proxy_set_header X-Client-Verify $ssl_client_verify;\n\
-             proxy_set_header X-Client-Certificate $ssl_client_escaped_cert;\n}}\n}}\n}}\n"
-        );
+            .join(" ");
+        let config = NGINX_CONF
+            .replace("TEMP_PATHS", &temp)
+            .replace("DIR", &d)
+            .replace("PORT", &port.to_string())
+            .replace("UPSTREAM", &upstream.to_string());
         let conf = dir.join("nginx.conf");
         std::fs::write(&conf, config).unwrap();
         let child = Command::new(NGINX)
-            .args(["-p", &d.to_string(), "-c", &conf.display().to_string()])
+            .args(["-p", &d, "-c", &conf.display().to_string()])
             .args(["-e", &dir.join("nginx-error.log").display().to_string()])
             .args(["-g", "daemon off; master_process off;"])
             .stdin(Stdio::null())

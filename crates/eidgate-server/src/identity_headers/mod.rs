@@ -34,7 +34,7 @@
 pub mod encoding;
 pub mod nginx;
 pub mod openssl_name;
-mod openssl_objects;
+pub mod openssl_objects;
 mod section;
 pub mod signature;
 

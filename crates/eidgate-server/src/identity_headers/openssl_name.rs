@@ -211,7 +211,7 @@ fn escape_2253(out: &mut String, byte: u8, position: Position) {
     if backslash {
         out.push('\\');
         out.push(char::from(byte));
-    } else if byte < 0x20 || byte >= 0x7f {
+    } else if !(0x20..0x7f).contains(&byte) {
         let _ = write!(out, "\\{byte:02X}");
     } else {
         out.push(char::from(byte));

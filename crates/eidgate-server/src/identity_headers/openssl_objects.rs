@@ -153,6 +153,11 @@ pub fn short_name(dotted: &str) -> Option<&'static str> {
     SHORT_NAMES.iter().find(|(oid, _)| *oid == dotted).map(|(_, name)| *name)
 }
 
+/// Every attribute type of the table, dotted, for tests that compare with OpenSSL itself.
+pub fn known_oids() -> impl Iterator<Item = &'static str> {
+    SHORT_NAMES.iter().map(|(oid, _)| *oid)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

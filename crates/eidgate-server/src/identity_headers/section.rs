@@ -90,9 +90,11 @@ impl IdentityHeadersSection {
     /// [`ConfigError::Invalid`] naming the key.
     pub fn validate(&self) -> Result<(), ConfigError> {
         let prefix_ok = self.prefix.len() >= 2
-            && self.prefix.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+            && self.prefix.ends_with('-')
+            && self.prefix.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
         if !prefix_ok {
-            return invalid("identity_headers.prefix", "must be letters, digits and '-'".into());
+            let message = "must be letters, digits and '-', ending in '-' (like X-Eid-)";
+            return invalid("identity_headers.prefix", message.into());
         }
         let prefix = super::normalized_name(&self.prefix);
         let mut seen = Vec::new();
@@ -184,7 +186,10 @@ mod tests {
 
     #[test]
     fn bad_prefix_is_refused() {
-        let error = section("prefix = \"X Eid\"").validate().unwrap_err().to_string();
-        assert!(error.starts_with("identity_headers.prefix"), "{error}");
+        for prefix in ["X Eid-", "X-Eid", "X_Eid-", "-"] {
+            let error = section(&format!("prefix = \"{prefix}\"")).validate().unwrap_err();
+            assert!(error.to_string().starts_with("identity_headers.prefix"), "{prefix}: {error}");
+        }
+        assert!(section("prefix = \"X-Auth-\"").validate().is_ok());
     }
 }

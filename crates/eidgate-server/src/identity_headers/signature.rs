@@ -110,9 +110,9 @@ mod tests {
         assert_eq!(text, "eidgate-identity-v1\ntimestamp:1700000000\ngiven-name\nsurname:\n");
     }
 
-    /// The expected value was computed independently:
-    /// `printf 'eidgate-identity-v1\ntimestamp:1700000000\ngiven-name:MARI-LIIS\nsurname:M%%C3%%84NNIK\n'
-    /// | openssl dgst -sha256 -hmac 0123456789abcdef0123456789abcdef`.
+    /// The expected value was computed independently, with `printf` of the text (version line,
+    /// `timestamp:1700000000`, `given-name:MARI-LIIS`, `surname:M%C3%84NNIK`, each ending in a
+    /// line feed) piped to `openssl dgst -sha256 -hmac 0123456789abcdef0123456789abcdef`.
     #[test]
     fn signature_matches_openssl_hmac() {
         let signer = IdentitySigner::new(KEY);

@@ -67,8 +67,9 @@ where
         if this.deadline.as_mut().poll(cx).is_pending() {
             return Poll::Pending;
         }
-        tracing::warn!(side = this.side, idle = ?this.idle, reason = "idle-timeout", "body stalled");
-        Poll::Ready(Some(Err(Box::new(IdleTimeout { idle: this.idle, side: this.side }))))
+        let (side, idle) = (this.side, this.idle);
+        tracing::warn!(side, ?idle, reason = "idle-timeout", "body stalled");
+        Poll::Ready(Some(Err(Box::new(IdleTimeout { idle, side }))))
     }
 
     fn is_end_stream(&self) -> bool {

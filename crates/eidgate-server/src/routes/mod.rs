@@ -77,7 +77,9 @@ pub fn validate(config: &Config) -> Result<(), ConfigError> {
         }
         let needs_page = route.card != CardRequirement::Required;
         if needs_page && config.server.refuse_at == RefuseAt::Handshake {
-            return Err(route_error(i, route, "needs server.refuse_at = \"page\": with \"handshake\" no request without a card gets this far"));
+            let message = "needs server.refuse_at = \"page\": with \"handshake\" no request \
+                           without a card gets this far";
+            return Err(route_error(i, route, message));
         }
     }
     Ok(())

@@ -66,7 +66,8 @@ struct Route {
 
 enum Target {
     Greeting,
-    Proxy(Proxy),
+    /// Boxed: a proxy with its connection pool is large, and routes are few.
+    Proxy(Box<Proxy>),
 }
 
 /// What the route lets through about the visitor.
@@ -84,11 +85,12 @@ impl RouteTable {
             .iter()
             .map(|section| Route::from_section(section, timeouts))
             .collect::<Result<Vec<_>, _>>()?;
-        routes.sort_by(|a, b| b.prefix.len().cmp(&a.prefix.len()));
+        routes.sort_by_key(|route| std::cmp::Reverse(route.prefix.len()));
         let identity = config.identity_headers.build(|path| config.resolve(path))?;
         Ok(Self { routes, identity, greeting: app::router() })
     }
 
+    /// Path, route, card requirement, headers, upstream: each step can end the request.
     async fn dispatch(&self, mut request: Request<Body>) -> Response {
         let peer = request.extensions().get::<SocketAddr>().copied();
         let peer = peer.unwrap_or(SocketAddr::from((Ipv4Addr::UNSPECIFIED, 0)));
@@ -106,18 +108,13 @@ impl RouteTable {
             Err(error) => return bad_path(peer, error),
         };
 
-        let json = app::wants_json(request.headers());
-        let visitor = match (route.card, auth) {
-            (CardRequirement::Required, Authentication::Refused(refusal)) => {
-                return app::refused(refusal, json)
-            }
-            (CardRequirement::None, _) => Visitor::Anonymous,
-            (_, Authentication::Verified(card)) => Visitor::Card(card),
-            (CardRequirement::Optional, Authentication::Refused(refusal)) => {
-                Visitor::Refused(refusal)
-            }
+        let visitor = match admit(route.card, auth) {
+            Ok(visitor) => visitor,
+            Err(refusal) => return app::refused(refusal, app::wants_json(request.headers())),
         };
 
+        // Only now does the request go anywhere: to the built-in app, or with its headers
+        // cleaned and the identity set, to the upstream.
         let proxy = match &route.target {
             Target::Greeting => return self.greet(request).await,
             Target::Proxy(proxy) => proxy,
@@ -130,7 +127,7 @@ impl RouteTable {
 
         let target = route.upstream_path(proxy.upstream(), &path, request.uri().query());
         let context = RequestContext { peer, route: route.prefix.clone() };
-        tracing::debug!(client.addr = %peer, route.prefix = %route.prefix, path = %target, "proxying");
+        tracing::debug!(client.addr = %peer, route.prefix = %context.route, %target, "forward");
         proxy.forward(request, &target, upgrade, &context).await
     }
 
@@ -198,7 +195,7 @@ impl Route {
             let upstream = Upstream::parse(&section.upstream).map_err(|message| {
                 RouteError::Upstream { prefix: section.prefix.clone(), message }
             })?;
-            Target::Proxy(Proxy::new(upstream, timeouts))
+            Target::Proxy(Box::new(Proxy::new(upstream, timeouts)))
         };
         Ok(Self { prefix: section.prefix.clone(), card: section.card, target })
     }
@@ -218,6 +215,18 @@ impl Route {
         match query {
             Some(query) => format!("{path}?{query}"),
             None => path,
+        }
+    }
+}
+
+/// What the route lets through, or the refusal that ends the request.
+fn admit(card: CardRequirement, auth: &Authentication) -> Result<Visitor<'_>, &Refusal> {
+    match (card, auth) {
+        (CardRequirement::Required, Authentication::Refused(refusal)) => Err(refusal),
+        (CardRequirement::None, _) => Ok(Visitor::Anonymous),
+        (_, Authentication::Verified(card)) => Ok(Visitor::Card(card)),
+        (CardRequirement::Optional, Authentication::Refused(refusal)) => {
+            Ok(Visitor::Refused(refusal))
         }
     }
 }
