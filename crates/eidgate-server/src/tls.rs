@@ -14,11 +14,17 @@ use rustls::crypto::{CryptoProvider, WebPkiSupportedAlgorithms};
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, UnixTime};
 use rustls::server::danger::{ClientCertVerified, ClientCertVerifier};
+use rustls::server::ServerSessionMemoryCache;
 use rustls::{CertificateError, DigitallySignedStruct, DistinguishedName, ServerConfig};
 
 use eidgate_core::{verify_card, AcceptancePolicy, Refusal, TrustStore};
 
 use crate::config::RefuseAt;
+
+/// TLS sessions kept for resumption by session ID. A resumed handshake skips the signature
+/// operations of a full one; the card is still decided on again (see `auth`). rustls's default
+/// of 256 is too few for a busy login page; 50,000 entries cost a few megabytes.
+const SESSION_CACHE_ENTRIES: usize = 50_000;
 
 /// Why the TLS settings could not be built.
 #[derive(Debug, thiserror::Error)]
@@ -53,6 +59,8 @@ pub fn server_config(
         .with_client_cert_verifier(verifier)
         .with_single_cert(chain, key)?;
     config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    config.session_storage = ServerSessionMemoryCache::new(SESSION_CACHE_ENTRIES);
+    config.ticketer = rustls::crypto::aws_lc_rs::Ticketer::new()?;
     Ok(config)
 }
 

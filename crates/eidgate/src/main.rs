@@ -98,6 +98,14 @@ fn check_config(path: PathBuf) -> Result<ExitCode, String> {
         println!("  trusted CA ({role}): {}", ca.subject);
     }
     println!("  policy: {:?}", config.acceptance_policy());
+    for route in &config.routes {
+        println!("  route {} -> {} (card {:?})", route.prefix, route.upstream, route.card);
+    }
+    if config.routes.is_empty() {
+        println!("  route / -> builtin:greeting (card Required)");
+    }
+    let revocation = if config.trust.dangerous_skip_revocation_check { "OFF" } else { "on" };
+    println!("  revocation check: {revocation}");
     Ok(ExitCode::SUCCESS)
 }
 
