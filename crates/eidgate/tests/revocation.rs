@@ -21,6 +21,8 @@ use time::OffsetDateTime;
 /// configured to check cards there with `revocation` as the `[[revocation.issuers]]` body.
 struct Setup {
     server: Server,
+    /// The app behind `/app`: it must never see a request from a refused card.
+    app: support::upstream::TestUpstream,
     responder: Arc<TestResponder>,
     pki: TestPki,
     _running: RunningResponder,
@@ -55,15 +57,19 @@ fn setup_misbehaving(
     let running = runtime.block_on(responder.spawn(addr)).unwrap();
     responder.set_misbehaviour(misbehaviour);
 
+    let app = support::upstream::TestUpstream::tcp();
     let config = format!(
         "[server]\nlisten = \"127.0.0.1:0\"\ncertificate = \"server.crt\"\n\
          private_key = \"server.key\"\n[trust]\nca_files = [\"ca/trust-bundle.pem\"]\n\
+         [[route]]\nprefix = \"/app\"\nupstream = \"{}\"\n\
+         [[route]]\nprefix = \"/\"\nupstream = \"builtin:greeting\"\n\
          [[revocation.issuers]]\nissuer_cert = \"ca/issuing.crt\"\n{}",
+        app.url(),
         revocation(&running.ocsp_url(), &running.crl_url())
     );
     std::fs::write(dir.join("eidgate.toml"), config).unwrap();
     let server = Server::serve(&dir.join("eidgate.toml"));
-    Setup { server, responder, pki, _running: running, _runtime: runtime }
+    Setup { server, app, responder, pki, _running: running, _runtime: runtime }
 }
 
 /// OCSP only, nothing cached: every login asks the responder.
@@ -92,6 +98,17 @@ fn assert_refused(server: &Server, card: &str, status: u16, reason: &str) {
     assert!(!response.body.contains("Tere,"), "{reason}: the app answered");
     assert!(response.body.contains(&format!(">{reason}</code>")), "{reason}: {}", response.body);
     server.wait_for_log_line(&["decision=\"refused\"", &format!("reason=\"{reason}\"")]);
+}
+
+/// Asserts a request for the proxied app with `card` is refused and never reaches it.
+fn assert_app_not_reached(setup: &Setup, card: &str, reason: &str) {
+    let before = setup.app.requests().len();
+    let args = card_args(&setup.server, card);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let response = curl(&setup.server, "/app/data", &args);
+    assert!(response.status == 403 || response.status == 503, "{reason}: {}", response.status);
+    assert!(response.body.contains(&format!(">{reason}</code>")), "{reason}: {}", response.body);
+    assert_eq!(setup.app.requests().len(), before, "{reason}: the app saw the request");
 }
 
 #[test]
@@ -128,11 +145,22 @@ fn every_failure_of_the_ocsp_check_is_refused_with_its_own_reason() {
     for (misbehaviour, status, reason) in cases {
         responder.set_misbehaviour(misbehaviour);
         assert_refused(server, "valid", status, reason);
+        assert_app_not_reached(&setup, "valid", reason);
     }
 
     responder.set_misbehaviour(Misbehaviour::None);
+    let args = card_args(server, "valid");
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    assert_eq!(
+        curl(server, "/app/data", &args).status,
+        200,
+        "the app is reachable when all is well"
+    );
+    assert_eq!(setup.app.requests().len(), 1);
+
     responder.revoke(&serial(&setup.pki, "valid"), OffsetDateTime::now_utc(), None);
     assert_refused(server, "valid", 403, "revoked");
+    assert_app_not_reached(&setup, "valid", "revoked");
 }
 
 #[test]
@@ -141,6 +169,7 @@ fn responder_that_is_down_gives_503_with_a_page_saying_so() {
         "methods = \"ocsp\"\nocsp.responders = [{ url = \"http://127.0.0.1:9/ocsp\" }]\n".into()
     });
     assert_refused(&setup.server, "valid", 503, "ocsp-unreachable");
+    assert_app_not_reached(&setup, "valid", "ocsp-unreachable");
     let page = login(&setup.server, "valid").body;
     assert!(page.contains("cannot check your card just now"), "{page}");
 }
@@ -180,6 +209,7 @@ fn a_newly_published_crl_is_picked_up_without_a_restart() {
         std::thread::sleep(Duration::from_millis(250));
     }
     assert_refused(&setup.server, "valid", 403, "revoked");
+    assert_app_not_reached(&setup, "valid", "revoked");
 }
 
 #[test]
@@ -191,6 +221,7 @@ fn expired_or_badly_signed_crls_are_refused_with_their_reasons() {
     ] {
         let setup = setup_misbehaving("revocation-crl-bad", misbehaviour, crl_only);
         assert_refused(&setup.server, "valid", 503, reason);
+        assert_app_not_reached(&setup, "valid", reason);
     }
 }
 
