@@ -26,7 +26,7 @@ use crate::trust::{unix_time, TrustStore, TrustedCa};
 /// The signature algorithms a card chain may use. ESTEID2018 and its test twin sign with P-521
 /// and SHA-512, ESTEID2025 with P-384, the older SK CAs with RSA. SHA-1 signatures (ESTEID-SK
 /// 2011, long expired) are not accepted.
-static CHAIN_ALGORITHMS: &[&dyn rustls_pki_types::SignatureVerificationAlgorithm] = &[
+pub(crate) static CHAIN_ALGORITHMS: &[&dyn rustls_pki_types::SignatureVerificationAlgorithm] = &[
     webpki::aws_lc_rs::ECDSA_P256_SHA256,
     webpki::aws_lc_rs::ECDSA_P256_SHA384,
     webpki::aws_lc_rs::ECDSA_P384_SHA256,
@@ -187,8 +187,12 @@ fn check_validity(identity: &Identity, now: UnixTime) -> Result<(), Refusal> {
     Ok(())
 }
 
-/// RFC 5280 §6.1 path validation by webpki: signatures, validity of the CAs in the path, basic
-/// constraints and EKU chaining. Returns the issuing CA's certificate and the path depth.
+/// RFC 5280 §6.1 path validation by webpki, from the card to a configured CA: signatures,
+/// validity of any CA the client sent, basic constraints and EKU chaining. Every configured CA
+/// is an anchor (see the trust module), so the line from the anchor up to its root, whose
+/// signatures were verified when the store was built, is checked here for what depends on the
+/// time and on the path: validity, extended key usage and path length.
+/// Returns the issuing CA's certificate and the number of CA certificates above the card.
 fn check_path(
     leaf_der: &CertificateDer<'_>,
     leaf: &X509Certificate<'_>,
@@ -198,14 +202,11 @@ fn check_path(
 ) -> Result<(CertificateDer<'static>, usize), Refusal> {
     let end_entity = EndEntityCert::try_from(leaf_der)
         .map_err(|e| Refusal::Malformed { detail: format!("{e:?}") })?;
-    let mut intermediates: Vec<CertificateDer<'_>> = trust.intermediates().to_vec();
-    intermediates.extend(sent_by_client.iter().cloned());
-
     let path = end_entity
         .verify_for_usage(
             CHAIN_ALGORITHMS,
             trust.anchors(),
-            &intermediates,
+            sent_by_client,
             now,
             KeyUsage::client_auth(),
             None,
@@ -213,19 +214,38 @@ fn check_path(
         )
         .map_err(|e| path_refusal(e, leaf))?;
 
-    let depth = path.intermediate_certificates().count() + 1;
+    let sent = path.intermediate_certificates().count();
     let anchor = trust
-        .ca_of_anchor(path.anchor())
+        .index_of_anchor(path.anchor())
         .ok_or_else(|| Refusal::InvalidPath { detail: "path ended at an unknown anchor".into() })?;
-    if !anchor.is_valid_at(now) {
-        return Err(Refusal::IssuerNotValid { issuer: anchor.subject.clone(), now: at(now) });
+    let mut depth = sent;
+    for (level, ca) in trust.line_up_from(anchor).enumerate() {
+        check_configured_ca(ca, sent + level, now)?;
+        depth += 1;
     }
 
     let issuer = match path.intermediate_certificates().next() {
         Some(cert) => cert.der().into_owned(),
-        None => anchor.der.clone(),
+        None => trust.cas()[anchor].der.clone(),
     };
     Ok((issuer, depth))
+}
+
+/// A configured CA in a card's path, with `below` CA certificates between it and the card:
+/// RFC 5280 §4.1.2.5 validity, §4.2.1.9 pathLenConstraint, and EKU chaining as webpki applies it
+/// to the CAs it sees.
+fn check_configured_ca(ca: &TrustedCa, below: usize, now: UnixTime) -> Result<(), Refusal> {
+    if !ca.is_valid_at(now) {
+        return Err(Refusal::IssuerNotValid { issuer: ca.subject.clone(), now: at(now) });
+    }
+    if !ca.allows_client_auth {
+        return Err(Refusal::WrongExtendedKeyUsage);
+    }
+    if ca.path_len.is_some_and(|max| below > max as usize) {
+        let detail = format!("{} allows at most {:?} CAs below it", ca.subject, ca.path_len);
+        return Err(Refusal::InvalidPath { detail });
+    }
+    Ok(())
 }
 
 fn check_depth(depth: usize, policy: &AcceptancePolicy) -> Result<(), Refusal> {

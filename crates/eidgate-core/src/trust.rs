@@ -4,19 +4,26 @@
 //! come from configuration. A trust store is built from any mix of roots and issuing CAs, for
 //! example the concatenated PEM bundle that nginx takes as `ssl_client_certificate`:
 //!
-//! - a CA whose issuer is also in the store is used as an intermediate, so the path is checked
-//!   all the way to the root (as nginx and OpenSSL do);
+//! - a CA whose issuer is also in the store is linked to it: its signature is verified once,
+//!   here, and every decision then checks the whole line up to the root (validity, extended key
+//!   usage, path length), as nginx and OpenSSL do;
 //! - a CA whose issuer is not in the store (a root, or an issuing CA given alone, as the Web eID
-//!   libraries recommend so that a revoked CA can be dropped on its own) is a trust anchor.
+//!   libraries recommend so that a revoked CA can be dropped on its own) is trusted on its own.
 //!
-//! An anchor's own validity period is checked at every decision, because path validation does not
-//! look at anchors.
+//! Every configured CA is a trust anchor for path building, so a card's path ends at its issuing
+//! CA and only the card's own signature is verified per login. The CA-to-CA signatures never
+//! change; verifying them once saves half the public-key work of a login under ESTEID2018, whose
+//! P-521 signatures are the most expensive part of a handshake.
+//!
+//! Known shortcoming: name constraints are not supported. A store in which a CA with name
+//! constraints issued another configured CA is refused rather than half-applied.
 
 use rustls_pki_types::pem::PemObject;
 use rustls_pki_types::{CertificateDer, UnixTime};
 use webpki::anchor_from_trusted_cert;
 use x509_parser::prelude::{FromDer, ParsedExtension, X509Certificate};
 
+use crate::decision::CHAIN_ALGORITHMS;
 use crate::identity::dotted_oid;
 
 /// Most certificates a trust store takes. Real deployments list a handful of CAs; the bound
@@ -30,10 +37,8 @@ pub const MAX_TRUSTED_CAS: usize = 256;
 #[derive(Debug)]
 pub struct TrustStore {
     cas: Vec<TrustedCa>,
+    /// One anchor per entry of `cas`, at the same index.
     anchors: Vec<rustls_pki_types::TrustAnchor<'static>>,
-    /// For each entry of `anchors`, the index of its CA in `cas`.
-    anchor_cas: Vec<usize>,
-    intermediates: Vec<CertificateDer<'static>>,
 }
 
 /// One configured CA certificate and the facts the decision needs about it.
@@ -44,7 +49,16 @@ pub struct TrustedCa {
     pub subject: String,
     /// The DER of the subject name, as it appears in issued certificates' issuer field.
     pub subject_der: Vec<u8>,
-    pub is_anchor: bool,
+    /// Self-signed.
+    pub is_root: bool,
+    /// Index in the store of the CA that issued this one, its signature verified; `None` for a
+    /// root, or for a CA trusted on its own because its issuer is not configured.
+    pub issuer: Option<usize>,
+    /// basicConstraints pathLenConstraint.
+    pub path_len: Option<u32>,
+    /// False when an extendedKeyUsage extension leaves out clientAuth (and anyExtendedKeyUsage).
+    pub allows_client_auth: bool,
+    has_name_constraints: bool,
     pub not_before: UnixTime,
     pub not_after: UnixTime,
     /// Explicit certificate policies of the CA, or `None` when it has none or lists anyPolicy.
@@ -67,6 +81,12 @@ pub enum TrustError {
     NoPemCertificate,
     #[error("PEM data is unreadable: {0}")]
     Pem(String),
+    #[error(
+        "{subject} names {issuer} as its issuer, but that CA's signature on it does not verify"
+    )]
+    BadCaSignature { subject: String, issuer: String },
+    #[error("{issuer} has name constraints, which are not supported; it issued {subject}")]
+    NameConstraints { subject: String, issuer: String },
 }
 
 impl TrustStore {
@@ -89,22 +109,15 @@ impl TrustStore {
         for (index, der) in certs.into_iter().enumerate() {
             cas.push(TrustedCa::read(index, der)?);
         }
-        mark_anchors(&mut cas);
+        link_issuers(&mut cas)?;
 
-        let mut anchors = Vec::new();
-        let mut anchor_cas = Vec::new();
-        let mut intermediates = Vec::new();
+        let mut anchors = Vec::with_capacity(cas.len());
         for (index, ca) in cas.iter().enumerate() {
-            if ca.is_anchor {
-                let anchor = anchor_from_trusted_cert(&ca.der)
-                    .map_err(|e| TrustError::Malformed { index, detail: format!("{e:?}") })?;
-                anchors.push(anchor.to_owned());
-                anchor_cas.push(index);
-            } else {
-                intermediates.push(ca.der.clone());
-            }
+            let anchor = anchor_from_trusted_cert(&ca.der)
+                .map_err(|e| TrustError::Malformed { index, detail: format!("{e:?}") })?;
+            anchors.push(anchor.to_owned());
         }
-        Ok(Self { cas, anchors, anchor_cas, intermediates })
+        Ok(Self { cas, anchors })
     }
 
     /// Reads certificates from PEM (any number of `CERTIFICATE` blocks, other blocks ignored) or,
@@ -146,20 +159,26 @@ impl TrustStore {
         &self.anchors
     }
 
-    /// The configured CA a path built by webpki ended at.
-    pub(crate) fn ca_of_anchor(
+    /// The index of the configured CA a path built by webpki ended at: `anchor` must be one of
+    /// [`Self::anchors`].
+    pub(crate) fn index_of_anchor(
         &self,
         anchor: &rustls_pki_types::TrustAnchor<'_>,
-    ) -> Option<&TrustedCa> {
-        let position = self.anchors.iter().position(|a| {
-            a.subject_public_key_info == anchor.subject_public_key_info
-                && a.subject == anchor.subject
-        })?;
-        self.cas.get(*self.anchor_cas.get(position)?)
+    ) -> Option<usize> {
+        self.anchors.iter().position(|a| std::ptr::eq(a, anchor))
     }
 
-    pub(crate) fn intermediates(&self) -> &[CertificateDer<'static>] {
-        &self.intermediates
+    /// The CA at `index` and the configured CAs above it, nearest first.
+    pub(crate) fn line_up_from(&self, index: usize) -> impl Iterator<Item = &TrustedCa> {
+        let mut next = Some(index);
+        // Links point at other CAs only and were checked for cycles when the store was built;
+        // the bound is a second guard.
+        std::iter::from_fn(move || {
+            let ca = self.cas.get(next?)?;
+            next = ca.issuer;
+            Some(ca)
+        })
+        .take(MAX_TRUSTED_CAS)
     }
 }
 
@@ -173,9 +192,18 @@ impl TrustedCa {
             return Err(TrustError::NotCa { subject });
         }
         let validity = cert.validity();
+        let constraints =
+            cert.basic_constraints().ok().flatten().map(|bc| bc.value.path_len_constraint);
+        let eku =
+            cert.extended_key_usage().ok().flatten().map(|e| e.value.client_auth || e.value.any);
+        let name_constraints = cert.name_constraints().ok().flatten().is_some();
         Ok(Self {
             subject_der: cert.subject().as_raw().to_vec(),
-            is_anchor: false,
+            is_root: cert.subject().as_raw() == cert.issuer().as_raw(),
+            issuer: None,
+            path_len: constraints.flatten(),
+            allows_client_auth: eku.unwrap_or(true),
+            has_name_constraints: name_constraints,
             not_before: unix_time(validity.not_before.timestamp()),
             not_after: unix_time(validity.not_after.timestamp()),
             policies: explicit_policies(&cert),
@@ -190,21 +218,106 @@ impl TrustedCa {
     }
 }
 
-/// A CA is an anchor when no other configured CA issued it (roots always are).
-fn mark_anchors(cas: &mut [TrustedCa]) {
-    let issuers: Vec<Option<usize>> = cas.iter().map(|ca| issuer_index(cas, ca)).collect();
-    for (ca, issuer) in cas.iter_mut().zip(issuers) {
-        ca.is_anchor = issuer.is_none();
+/// Links each CA to the configured CA that issued it, verifying that CA's signature on it once.
+/// A CA that names a configured issuer whose signature does not verify is an error: a broken
+/// or forged line must not be trusted on its own by accident.
+fn link_issuers(cas: &mut [TrustedCa]) -> Result<(), TrustError> {
+    for index in 0..cas.len() {
+        if cas[index].is_root {
+            continue;
+        }
+        let Some(issuer) = verified_issuer(cas, index)? else { continue };
+        if cas[issuer].has_name_constraints {
+            let (subject, issuer) = (cas[index].subject.clone(), cas[issuer].subject.clone());
+            return Err(TrustError::NameConstraints { subject, issuer });
+        }
+        cas[index].issuer = Some(issuer);
     }
+    break_cycles(cas);
+    Ok(())
 }
 
-fn issuer_index(cas: &[TrustedCa], ca: &TrustedCa) -> Option<usize> {
-    let (_, cert) = X509Certificate::from_der(&ca.der).ok()?;
-    let issuer = cert.issuer().as_raw();
-    if issuer == ca.subject_der.as_slice() {
-        return None;
+/// The configured CA whose signature on `cas[index]` verifies, if any CA of that name exists.
+fn verified_issuer(cas: &[TrustedCa], index: usize) -> Result<Option<usize>, TrustError> {
+    let Some(cert) = parse(&cas[index]) else { return Ok(None) };
+    let mut named = false;
+    for (candidate, ca) in cas.iter().enumerate() {
+        if candidate == index || ca.subject_der != cert.issuer().as_raw() {
+            continue;
+        }
+        named = true;
+        let Some(issuer_cert) = parse(ca) else { continue };
+        if signed_by(&cas[index].der, &cert, &issuer_cert) {
+            return Ok(Some(candidate));
+        }
     }
-    cas.iter().position(|other| other.subject_der == issuer)
+    if named {
+        let subject = cas[index].subject.clone();
+        return Err(TrustError::BadCaSignature { subject, issuer: cert.issuer().to_string() });
+    }
+    Ok(None)
+}
+
+/// RFC 5280 §6.1.3 (a)(1): `cert`'s signature verifies with `issuer`'s key, under the algorithm
+/// whose identifiers match the certificate's signatureAlgorithm and the issuer's key exactly,
+/// as webpki chooses it for the card.
+fn signed_by(cert_der: &[u8], cert: &X509Certificate<'_>, issuer: &X509Certificate<'_>) -> bool {
+    let signature_alg = der_tlv(cert_der)
+        .and_then(|(_, certificate, _)| der_tlv(certificate))
+        .and_then(|(_, _tbs, rest)| der_tlv(rest))
+        .map(|(_, algorithm, _)| algorithm);
+    let key_alg = der_tlv(issuer.public_key().raw)
+        .and_then(|(_, spki, _)| der_tlv(spki))
+        .map(|(_, algorithm, _)| algorithm);
+    let (Some(signature_alg), Some(key_alg)) = (signature_alg, key_alg) else { return false };
+
+    let Some(algorithm) = CHAIN_ALGORITHMS.iter().find(|a| {
+        a.signature_alg_id().as_ref() == signature_alg && a.public_key_alg_id().as_ref() == key_alg
+    }) else {
+        return false;
+    };
+    let key = &issuer.public_key().subject_public_key.data;
+    let signature = &cert.signature_value.data;
+    algorithm.verify_signature(key, cert.tbs_certificate.as_ref(), signature).is_ok()
+}
+
+/// One DER SEQUENCE at the start of `bytes`: its contents and what follows it. Definite lengths
+/// up to four bytes, as X.509 uses.
+fn der_tlv(bytes: &[u8]) -> Option<(u8, &[u8], &[u8])> {
+    const SEQUENCE: u8 = 0x30;
+    let (&tag, rest) = bytes.split_first()?;
+    let (&first, rest) = rest.split_first()?;
+    let (length, rest) = match first {
+        0..=0x7f => (usize::from(first), rest),
+        0x81..=0x84 => {
+            let count = usize::from(first & 0x7f);
+            let (length, rest) = (rest.get(..count)?, rest.get(count..)?);
+            (length.iter().fold(0usize, |n, b| (n << 8) | usize::from(*b)), rest)
+        }
+        _ => return None,
+    };
+    (tag == SEQUENCE).then_some((tag, rest.get(..length)?, rest.get(length..)?))
+}
+
+fn parse(ca: &TrustedCa) -> Option<X509Certificate<'_>> {
+    X509Certificate::from_der(&ca.der).map(|(_, cert)| cert).ok()
+}
+
+/// Two CAs that issued each other (cross-certificates) would make a loop; the second link is
+/// dropped, so each CA keeps one line up to a root.
+fn break_cycles(cas: &mut [TrustedCa]) {
+    for start in 0..cas.len() {
+        let mut seen = vec![start];
+        let mut at = start;
+        while let Some(next) = cas[at].issuer {
+            if seen.contains(&next) {
+                cas[at].issuer = None;
+                break;
+            }
+            seen.push(next);
+            at = next;
+        }
+    }
 }
 
 /// Certificate policies of a CA, or `None` for anyPolicy (2.5.29.32.0) or no extension at all:

@@ -190,3 +190,110 @@ fn trust_store_refuses_no_certificates_and_end_entity_certificates() {
     let card = pki.card("valid").unwrap().credential().cert_der().clone();
     assert!(matches!(TrustStore::new(vec![card]), Err(eidgate_core::TrustError::NotCa { .. })));
 }
+
+/// A small hierarchy made with rcgen for the checks of the line above an issuing CA.
+mod line {
+    use super::*;
+    use eidgate_testpki::rcgen::{Certificate, ExtendedKeyUsagePurpose};
+    use time::Duration as Span;
+
+    pub struct Ca {
+        pub cert: Certificate,
+        pub issuer: Issuer<'static, KeyPair>,
+    }
+
+    pub fn ca(name: &str, parent: Option<&Ca>, edit: impl FnOnce(&mut CertificateParams)) -> Ca {
+        let key = KeyPair::generate_for(&PKCS_ECDSA_P384_SHA384).unwrap();
+        let mut params = CertificateParams::default();
+        params.distinguished_name.push(DnType::CommonName, name);
+        params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
+        edit(&mut params);
+        let cert = match parent {
+            Some(parent) => params.signed_by(&key, &parent.issuer).unwrap(),
+            None => params.self_signed(&key).unwrap(),
+        };
+        Ca { cert, issuer: Issuer::new(params, key) }
+    }
+
+    pub fn card(issuer: &Ca) -> CertificateDer<'static> {
+        let key = KeyPair::generate_for(&PKCS_ECDSA_P384_SHA384).unwrap();
+        let mut params = CertificateParams::default();
+        params.distinguished_name.push(DnType::CommonName, "TAMM,MARI,48812040138");
+        params.key_usages = vec![KeyUsagePurpose::DigitalSignature];
+        params.signed_by(&key, &issuer.issuer).unwrap().der().clone()
+    }
+
+    pub fn expired(params: &mut CertificateParams) {
+        params.not_before = OffsetDateTime::now_utc() - Span::days(30);
+        params.not_after = OffsetDateTime::now_utc() - Span::days(1);
+    }
+
+    pub fn no_client_auth(params: &mut CertificateParams) {
+        params.extended_key_usages = vec![ExtendedKeyUsagePurpose::EmailProtection];
+    }
+
+    pub fn path_len_zero(params: &mut CertificateParams) {
+        params.is_ca = IsCa::Ca(BasicConstraints::Constrained(0));
+    }
+
+    pub fn store(cas: &[&Ca]) -> Result<TrustStore, eidgate_core::TrustError> {
+        TrustStore::new(cas.iter().map(|ca| ca.cert.der().clone()).collect())
+    }
+}
+
+fn now() -> UnixTime {
+    unix(OffsetDateTime::now_utc())
+}
+
+#[test]
+fn expired_root_above_a_valid_issuing_ca_refuses_its_cards() {
+    let root = line::ca("OLD ROOT", None, line::expired);
+    let issuing = line::ca("ISSUING", Some(&root), |_| {});
+    let trust = line::store(&[&issuing, &root]).unwrap();
+    let refusal = verify_card(&[line::card(&issuing)], &trust, &AcceptancePolicy::default(), now());
+    assert!(
+        matches!(&refusal, Err(Refusal::IssuerNotValid { issuer, .. }) if issuer.contains("OLD ROOT")),
+        "{refusal:?}"
+    );
+
+    let alone = line::store(&[&issuing]).unwrap();
+    let card = line::card(&issuing);
+    assert_eq!(
+        reason(verify_card(&[card], &alone, &AcceptancePolicy::default(), now())),
+        "accepted"
+    );
+}
+
+#[test]
+fn issuing_ca_whose_configured_issuer_did_not_sign_it_is_refused_at_load() {
+    let root = line::ca("ROOT", None, |_| {});
+    let impostor = line::ca("ROOT", None, |_| {});
+    let issuing = line::ca("ISSUING", Some(&impostor), |_| {});
+    let error = line::store(&[&root, &issuing]).unwrap_err();
+    assert!(matches!(error, eidgate_core::TrustError::BadCaSignature { .. }), "{error}");
+}
+
+#[test]
+fn ca_without_client_auth_in_its_extended_key_usage_refuses_its_cards() {
+    let root = line::ca("ROOT", None, |_| {});
+    let issuing = line::ca("MAIL ONLY", Some(&root), line::no_client_auth);
+    let trust = line::store(&[&issuing, &root]).unwrap();
+    let result = verify_card(&[line::card(&issuing)], &trust, &AcceptancePolicy::default(), now());
+    assert_eq!(reason(result), "wrong-extended-key-usage");
+}
+
+#[test]
+fn path_length_of_a_configured_ca_limits_the_cas_a_client_sends_below_it() {
+    let root = line::ca("ROOT", None, |_| {});
+    let issuing = line::ca("ISSUING", Some(&root), line::path_len_zero);
+    let sub = line::ca("SUB", Some(&issuing), line::path_len_zero);
+    let trust = line::store(&[&issuing, &root]).unwrap();
+    let policy = AcceptancePolicy { verify_depth: 3, ..Default::default() };
+
+    let chain = [line::card(&sub), sub.cert.der().clone()];
+    let refused = verify_card(&chain, &trust, &policy, now());
+    assert_eq!(reason(refused), "invalid-path");
+    let direct = verify_card(&[line::card(&issuing)], &trust, &policy, now()).unwrap();
+    assert_eq!(direct.chain_depth(), 2);
+}

@@ -93,9 +93,14 @@ fn check_config(path: PathBuf) -> Result<ExitCode, String> {
 
     println!("{}: OK", path.display());
     println!("  listen: {}", config.server.listen);
-    for ca in gateway.authenticator.trust().cas() {
-        let role = if ca.is_anchor { "anchor" } else { "intermediate" };
-        println!("  trusted CA ({role}): {}", ca.subject);
+    let cas = gateway.authenticator.trust().cas();
+    for ca in cas {
+        let role = match (ca.is_root, ca.issuer.and_then(|i| cas.get(i))) {
+            (true, _) => "root".to_string(),
+            (false, Some(issuer)) => format!("issued by {}", issuer.subject),
+            (false, None) => "trusted on its own; its issuer is not configured".to_string(),
+        };
+        println!("  trusted CA: {} ({role})", ca.subject);
     }
     println!("  policy: {:?}", config.acceptance_policy());
     for route in &config.routes {
