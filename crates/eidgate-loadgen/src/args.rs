@@ -101,6 +101,9 @@ pub struct PkiArgs {
     /// How many extra P-384 cards to issue into DIR/many-cards/. Default 0.
     #[arg(long, default_value_t = 0)]
     pub cards: usize,
+    /// Sizes of CRLs to write into DIR/crl/ (comma-separated), e.g. 1000,100000,1000000.
+    #[arg(long, value_delimiter = ',')]
+    pub crl_entries: Vec<usize>,
 }
 
 /// `upstream`.

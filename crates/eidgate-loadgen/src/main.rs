@@ -8,6 +8,7 @@
 mod args;
 mod cards;
 mod client;
+mod crl;
 mod floor;
 mod hold;
 mod http1;

@@ -8,7 +8,8 @@
 //!   trusted issuing CA, with the demo OCSP URL; existing ones are kept and only missing ones
 //!   issued;
 //! - `ocsp/responder.crt`, `ocsp/responder.key`: a delegated OCSP responder of the issuing CA;
-//! - `ocsp/index.txt` (+ `.attr`): every card of the trusted CA as good, `revoked` as revoked.
+//! - `ocsp/index.txt` (+ `.attr`): every card of the trusted CA as good, `revoked` as revoked;
+//! - `crl/`: CRLs of the sizes asked for with `--crl-entries` (see [`crate::crl`]).
 //!
 //! Known shortcoming: the many cards' index lines are kept in `many-cards/index-lines.txt` as
 //! they are issued; a card whose line was lost (the run was killed between writing the card and
@@ -37,6 +38,7 @@ pub fn main(args: &PkiArgs) -> Result<ExitCode, String> {
     let issued = issue_many_cards(&pki, dir, args.cards, now)?;
     write_responder(&pki, dir, now)?;
     write_index(&pki, dir, now)?;
+    crate::crl::write_missing(&pki, dir, &args.crl_entries, now)?;
     println!(
         "pki {}: demo PKI, {} cards in many-cards/ ({issued} new), OCSP responder files in ocsp/",
         dir.display(),

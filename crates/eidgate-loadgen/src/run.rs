@@ -223,9 +223,10 @@ async fn keepalive_run(
     timeout: Duration,
     counters: Arc<Counters>,
 ) -> Result<(Tally, Duration), String> {
-    let configs: Vec<Arc<ClientConfig>> = (0..connections)
-        .map(|i| settings.config(&cards[i % cards.len()], false))
-        .collect::<Result<_, _>>()?;
+    let per_card: Vec<Arc<ClientConfig>> =
+        cards.iter().map(|card| settings.config(card, false)).collect::<Result<_, _>>()?;
+    let configs: Vec<Arc<ClientConfig>> =
+        (0..connections).map(|i| Arc::clone(&per_card[i % per_card.len()])).collect();
     let (opened, mut tally) = open_all(&configs, &target, timeout, OPEN_PARALLEL).await;
 
     let plan = Arc::new(Plan::new(target, limits, timeout, counters));

@@ -29,6 +29,7 @@ const ROWS: &[(&str, &str, &str, Better)] = &[
     ("full-p384", "rate", "full handshakes/s, P-384 card, warm cache", Better::Higher),
     ("full-p384", "p99_ms", "  p99 latency (ms)", Better::Lower),
     ("full-p384", "cpu_ms", "  server CPU per handshake (ms)", Better::Lower),
+    ("full-p384", "per_core", "  handshakes/s one server core can do (1 / CPU)", Better::Higher),
     ("full-rsa", "rate", "full handshakes/s, RSA 2048 card", Better::Higher),
     ("full-rsa", "cpu_ms", "  server CPU per handshake (ms)", Better::Lower),
     ("resumed", "rate", "resumed handshakes/s", Better::Higher),
@@ -47,6 +48,7 @@ pub fn main(args: &SummarizeArgs) -> Result<ExitCode, String> {
     let mut measurements = Measurements::new();
     read_reports(&args.dir, &mut measurements)?;
     read_extra(&args.dir.join("extra.tsv"), &mut measurements)?;
+    derive_per_core(&mut measurements);
     if measurements.is_empty() {
         return Err(format!("{}: no results to summarize", args.dir.display()));
     }
@@ -104,6 +106,23 @@ fn read_extra(path: &Path, into: &mut Measurements) -> Result<(), String> {
         add(into, scenario, metric, server, value);
     }
     Ok(())
+}
+
+/// The handshakes per second one core could do at the measured CPU time per handshake: the
+/// rate with the load generator's own limits taken out.
+fn derive_per_core(measurements: &mut Measurements) {
+    let derived: Vec<_> = measurements
+        .iter()
+        .filter(|((_, metric), _)| metric == "cpu_ms")
+        .map(|((scenario, _), by_server)| (scenario.clone(), by_server.clone()))
+        .collect();
+    for (scenario, by_server) in derived {
+        for (server, values) in by_server {
+            for cpu_ms in values.into_iter().filter(|&v| v > 0.0) {
+                add(measurements, &scenario, "per_core", &server, 1000.0 / cpu_ms);
+            }
+        }
+    }
 }
 
 fn add(into: &mut Measurements, scenario: &str, metric: &str, server: &str, value: f64) {
@@ -176,9 +195,12 @@ fn floor_lines(measurements: &Measurements, floor: &Value, servers: [&str; 2]) -
     let micros =
         |name: &str| floors.iter().find(|f| f["name"] == name).and_then(|f| f["micros"].as_f64());
     let mut out = String::new();
-    for (scenario, floor_name) in
-        [("full-p384", "server, P-384 card"), ("full-rsa", "server, RSA 2048 card")]
-    {
+    let pairs = [
+        ("full-p384", "server, P-384 card"),
+        ("full-p384", "server, P-384 card, CA signature too"),
+        ("full-rsa", "server, RSA 2048 card"),
+    ];
+    for (scenario, floor_name) in pairs {
         let Some(floor_us) = micros(floor_name) else { continue };
         out += &format!(
             "crypto floor, {floor_name}: {:.2} ms of CPU = {:.0} handshakes/s per core",
@@ -219,6 +241,8 @@ mod tests {
             }
         }
         add(&mut m, "full-p384", "errors", "eidgate", 2.0);
+        add(&mut m, "full-p384", "cpu_ms", "eidgate", 1.25);
+        derive_per_core(&mut m);
         let text = table(&m, ["nginx", "eidgate"]);
         assert!(
             text.contains(
@@ -227,6 +251,7 @@ mod tests {
             "{text}"
         );
         assert!(text.contains("| errors, all runs | 0 | 2 | | |"), "{text}");
+        assert!(text.contains("| - | 800 | - | higher |"), "per core from 1.25 ms: {text}");
         assert!(!text.contains("RSA"), "rows without data are left out: {text}");
     }
 }
