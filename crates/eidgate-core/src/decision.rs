@@ -200,6 +200,13 @@ fn check_path(
     trust: &TrustStore,
     now: UnixTime,
 ) -> Result<(CertificateDer<'static>, usize), Refusal> {
+    // Cards send their certificate alone; only such a path is remembered (see the trust store).
+    let digest = sent_by_client.is_empty().then(|| certificate_digest(leaf_der));
+    if let Some(anchor) = digest.and_then(|d| trust.verified_issuer_of(&d)) {
+        let depth = check_line(trust, anchor, 0, now)?;
+        return Ok((trust.cas()[anchor].der.clone(), depth));
+    }
+
     let end_entity = EndEntityCert::try_from(leaf_der)
         .map_err(|e| Refusal::Malformed { detail: format!("{e:?}") })?;
     let path = end_entity
@@ -218,10 +225,9 @@ fn check_path(
     let anchor = trust
         .index_of_anchor(path.anchor())
         .ok_or_else(|| Refusal::InvalidPath { detail: "path ended at an unknown anchor".into() })?;
-    let mut depth = sent;
-    for (level, ca) in trust.line_up_from(anchor).enumerate() {
-        check_configured_ca(ca, sent + level, now)?;
-        depth += 1;
+    let depth = check_line(trust, anchor, sent, now)?;
+    if let Some(digest) = digest {
+        trust.remember_verified(digest, anchor);
     }
 
     let issuer = match path.intermediate_certificates().next() {
@@ -229,6 +235,29 @@ fn check_path(
         None => trust.cas()[anchor].der.clone(),
     };
     Ok((issuer, depth))
+}
+
+/// Checks the configured CA at `anchor` and the line above it, with `sent` CAs from the client
+/// below it; returns the number of CA certificates above the card.
+fn check_line(
+    trust: &TrustStore,
+    anchor: usize,
+    sent: usize,
+    now: UnixTime,
+) -> Result<usize, Refusal> {
+    let mut depth = sent;
+    for (level, ca) in trust.line_up_from(anchor).enumerate() {
+        check_configured_ca(ca, sent + level, now)?;
+        depth += 1;
+    }
+    Ok(depth)
+}
+
+fn certificate_digest(der: &[u8]) -> [u8; 32] {
+    let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, der);
+    let mut out = [0u8; 32];
+    out.copy_from_slice(digest.as_ref());
+    out
 }
 
 /// A configured CA in a card's path, with `below` CA certificates between it and the card:

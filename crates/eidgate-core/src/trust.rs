@@ -18,6 +18,9 @@
 //! Known shortcoming: name constraints are not supported. A store in which a CA with name
 //! constraints issued another configured CA is refused rather than half-applied.
 
+use std::collections::HashMap;
+use std::sync::{Mutex, PoisonError};
+
 use rustls_pki_types::pem::PemObject;
 use rustls_pki_types::{CertificateDer, UnixTime};
 use webpki::anchor_from_trusted_cert;
@@ -39,6 +42,22 @@ pub struct TrustStore {
     cas: Vec<TrustedCa>,
     /// One anchor per entry of `cas`, at the same index.
     anchors: Vec<rustls_pki_types::TrustAnchor<'static>>,
+    /// Cards whose signature was verified, and by which CA.
+    verified: VerifiedCards,
+}
+
+/// Most card certificates whose verified signature is remembered. Each entry is 40 bytes; a
+/// full cache is emptied and starts again, which costs one signature check per card.
+pub const MAX_REMEMBERED_CARDS: usize = 200_000;
+
+/// Card certificates whose signature by a configured CA has been verified, keyed by the SHA-256
+/// of the whole certificate. A signature is a fact about the bytes and the CA's key and never
+/// changes with time, so a card seen again needs no second verification of it; everything that
+/// depends on the time (validity, the CA line) is still checked at every login. The TLS proof
+/// that the client holds the card's key is never cached.
+#[derive(Debug, Default)]
+struct VerifiedCards {
+    by_digest: Mutex<HashMap<[u8; 32], usize>>,
 }
 
 /// One configured CA certificate and the facts the decision needs about it.
@@ -117,7 +136,7 @@ impl TrustStore {
                 .map_err(|e| TrustError::Malformed { index, detail: format!("{e:?}") })?;
             anchors.push(anchor.to_owned());
         }
-        Ok(Self { cas, anchors })
+        Ok(Self { cas, anchors, verified: VerifiedCards::default() })
     }
 
     /// Reads certificates from PEM (any number of `CERTIFICATE` blocks, other blocks ignored) or,
@@ -166,6 +185,22 @@ impl TrustStore {
         anchor: &rustls_pki_types::TrustAnchor<'_>,
     ) -> Option<usize> {
         self.anchors.iter().position(|a| std::ptr::eq(a, anchor))
+    }
+
+    /// The index of the configured CA whose signature on the card with this certificate digest
+    /// was verified before.
+    pub(crate) fn verified_issuer_of(&self, digest: &[u8; 32]) -> Option<usize> {
+        let remembered = self.verified.by_digest.lock().unwrap_or_else(PoisonError::into_inner);
+        remembered.get(digest).copied()
+    }
+
+    /// Remembers that the configured CA at `anchor` signed the card with this digest.
+    pub(crate) fn remember_verified(&self, digest: [u8; 32], anchor: usize) {
+        let mut remembered = self.verified.by_digest.lock().unwrap_or_else(PoisonError::into_inner);
+        if remembered.len() >= MAX_REMEMBERED_CARDS {
+            remembered.clear();
+        }
+        remembered.insert(digest, anchor);
     }
 
     /// The CA at `index` and the configured CAs above it, nearest first.

@@ -297,3 +297,23 @@ fn path_length_of_a_configured_ca_limits_the_cas_a_client_sends_below_it() {
     let direct = verify_card(&[line::card(&issuing)], &trust, &policy, now()).unwrap();
     assert_eq!(direct.chain_depth(), 2);
 }
+
+#[test]
+fn a_card_seen_again_still_has_the_ca_line_checked_at_the_new_time() {
+    let root = line::ca("SHORT-LIVED ROOT", None, |params| {
+        params.not_after = OffsetDateTime::now_utc() + time::Duration::days(1);
+    });
+    let issuing = line::ca("ISSUING", Some(&root), |_| {});
+    let trust = line::store(&[&issuing, &root]).unwrap();
+    let card = line::card(&issuing);
+    let policy = AcceptancePolicy::default();
+
+    let first = verify_card(std::slice::from_ref(&card), &trust, &policy, now()).unwrap();
+    let again = verify_card(std::slice::from_ref(&card), &trust, &policy, now()).unwrap();
+    assert_eq!(first.issuer(), again.issuer());
+    assert_eq!(first.chain_depth(), again.chain_depth());
+
+    let later = unix(OffsetDateTime::now_utc() + time::Duration::days(2));
+    let refused = verify_card(&[card], &trust, &policy, later);
+    assert!(matches!(refused, Err(Refusal::IssuerNotValid { .. })), "{refused:?}");
+}
