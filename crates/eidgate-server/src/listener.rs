@@ -6,8 +6,8 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use axum::Router;
+use hyper::server::conn::{http1, http2};
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
-use hyper_util::server::conn::auto;
 use rustls::pki_types::UnixTime;
 use tokio::io::AsyncWriteExt;
 use tokio::net::{TcpListener, TcpStream};
@@ -16,6 +16,7 @@ use tokio_rustls::TlsAcceptor;
 use tower::ServiceExt;
 
 use crate::auth::{log_refused, Authentication, Authenticator};
+use crate::identity_headers::ConnectionIdentity;
 use crate::pages;
 
 /// The first byte of a TLS record carrying a handshake message (RFC 8446 §5.1).
@@ -76,22 +77,41 @@ async fn connection(stream: TcpStream, peer: SocketAddr, gateway: &Gateway) {
 
     let certificates = tls.get_ref().1.peer_certificates();
     let auth = gateway.authenticator.authenticate(peer, certificates, now()).await;
-    serve_http(tls, peer, Arc::new(auth), gateway.app.clone()).await;
+    let h2 = tls.get_ref().1.alpn_protocol() == Some(b"h2");
+    serve_http(tls, h2, peer, Arc::new(auth), gateway.app.clone()).await;
 }
 
-async fn serve_http<S>(stream: S, peer: SocketAddr, auth: Arc<Authentication>, app: Router)
-where
+/// Serves HTTP/2 when ALPN chose it and HTTP/1.1 otherwise (with upgrades, for WebSocket).
+/// Choosing by ALPN, rather than by sniffing the first bytes, keeps no extra buffer per
+/// connection.
+async fn serve_http<S>(
+    stream: S,
+    h2: bool,
+    peer: SocketAddr,
+    auth: Arc<Authentication>,
+    app: Router,
+) where
     S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
 {
+    let identity = Arc::new(ConnectionIdentity::default());
     let service = hyper::service::service_fn(move |mut request: hyper::Request<_>| {
         request.extensions_mut().insert(Arc::clone(&auth));
+        request.extensions_mut().insert(Arc::clone(&identity));
         request.extensions_mut().insert(peer);
         app.clone().oneshot(request.map(axum::body::Body::new))
     });
-    let mut builder = auto::Builder::new(TokioExecutor::new());
-    builder.http1().timer(TokioTimer::new()).header_read_timeout(HEADER_READ_TIMEOUT);
-    if let Err(error) = builder.serve_connection_with_upgrades(TokioIo::new(stream), service).await
-    {
+    let io = TokioIo::new(stream);
+    let served = if h2 {
+        http2::Builder::new(TokioExecutor::new()).serve_connection(io, service).await
+    } else {
+        http1::Builder::new()
+            .timer(TokioTimer::new())
+            .header_read_timeout(HEADER_READ_TIMEOUT)
+            .serve_connection(io, service)
+            .with_upgrades()
+            .await
+    };
+    if let Err(error) = served {
         tracing::debug!(client.addr = %peer, %error, "connection ended with an error");
     }
 }

@@ -116,20 +116,43 @@ impl IdentityHeaders {
         card: &VerifiedCard,
         now_unix_secs: u64,
     ) {
+        self.insert_rendered(headers, &self.render(card), now_unix_secs);
+    }
+
+    /// Everything about a card's headers that does not change between requests: render it once
+    /// per connection (see [`ConnectionIdentity`]) and set it with [`Self::insert_rendered`].
+    pub fn render(&self, card: &VerifiedCard) -> RenderedIdentity {
         let der = card.certificate().as_ref();
         let values = contract_values(card.identity(), der);
+        let mut fixed = HeaderMap::new();
         for (field, value) in SIGNED_FIELDS.iter().zip(&values) {
             if let Some(value) = value {
-                insert(headers, self.contract_name(field), value);
+                insert(&mut fixed, self.contract_name(field), value);
             }
         }
+        self.insert_nginx_verified(&mut fixed, der);
+        RenderedIdentity { fixed, values }
+    }
+
+    /// Sets a rendered identity, signed as of `now_unix_secs` when a key is configured.
+    pub fn insert_rendered(
+        &self,
+        headers: &mut HeaderMap,
+        rendered: &RenderedIdentity,
+        now_unix_secs: u64,
+    ) {
+        for (name, value) in &rendered.fixed {
+            headers.insert(name.clone(), value.clone());
+        }
         if let Some(signer) = &self.signer {
-            let fields: Vec<(&str, Option<&str>)> =
-                SIGNED_FIELDS.iter().zip(&values).map(|(f, v)| (*f, v.as_deref())).collect();
+            let fields: Vec<(&str, Option<&str>)> = SIGNED_FIELDS
+                .iter()
+                .zip(&rendered.values)
+                .map(|(f, v)| (*f, v.as_deref()))
+                .collect();
             insert(headers, self.contract_name(TIMESTAMP), &now_unix_secs.to_string());
             insert(headers, self.contract_name(SIGNATURE), &signer.sign(now_unix_secs, &fields));
         }
-        self.insert_nginx_verified(headers, der);
     }
 
     /// Sets what a connection without an accepted card gets on a route where the card is
@@ -192,6 +215,29 @@ fn contract_values(identity: &Identity, der: &[u8]) -> Vec<Option<String>> {
     raw.into_iter()
         .map(|value| value.filter(|v| !v.is_empty()).map(|v| percent_encode(v.as_bytes())))
         .collect()
+}
+
+/// A card's identity headers, rendered once.
+#[derive(Debug)]
+pub struct RenderedIdentity {
+    /// The contract and nginx headers, ready to copy into a request.
+    fixed: HeaderMap,
+    /// The contract values as sent, for the signature.
+    values: Vec<Option<String>>,
+}
+
+/// The identity headers of one connection's card, rendered on its first proxied request and
+/// reused for the rest: a browser's keep-alive connection sends many requests with one card.
+#[derive(Debug, Default)]
+pub struct ConnectionIdentity {
+    rendered: std::sync::OnceLock<RenderedIdentity>,
+}
+
+impl ConnectionIdentity {
+    /// The rendered identity, rendering it with `render` the first time.
+    pub fn get_or_render(&self, render: impl FnOnce() -> RenderedIdentity) -> &RenderedIdentity {
+        self.rendered.get_or_init(render)
+    }
 }
 
 /// Sets one header; an empty value is left out, as nginx leaves out an empty variable.

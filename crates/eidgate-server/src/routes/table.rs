@@ -19,6 +19,7 @@ use super::path::{join, under_prefix, PathError, RequestPath};
 use super::{CardRequirement, RouteSection, BUILTIN_GREETING};
 use crate::auth::Authentication;
 use crate::config::Config;
+use crate::identity_headers::ConnectionIdentity;
 use crate::identity_headers::{IdentityHeaders, SigningKeyError};
 use crate::proxy::{headers, Proxy, RequestContext, Upstream};
 use crate::{app, pages};
@@ -155,6 +156,7 @@ impl RouteTable {
     ) {
         let host = headers::client_host(request);
         let h2 = request.version() == Version::HTTP_2;
+        let connection = request.extensions().get::<Arc<ConnectionIdentity>>().cloned();
         let headers = request.headers_mut();
         headers::remove_hop_by_hop(headers);
         // hyper has already answered `Expect: 100-continue` when the body was first read.
@@ -170,7 +172,16 @@ impl RouteTable {
         headers::set_forwarding(headers, peer.ip(), host.as_ref());
 
         match visitor {
-            Visitor::Card(card) => self.identity.insert_verified(headers, card, unix_now()),
+            Visitor::Card(card) => {
+                let render = || self.identity.render(card);
+                match &connection {
+                    Some(connection) => {
+                        let rendered = connection.get_or_render(render);
+                        self.identity.insert_rendered(headers, rendered, unix_now());
+                    }
+                    None => self.identity.insert_rendered(headers, &render(), unix_now()),
+                }
+            }
             Visitor::Refused(refusal) => self.identity.insert_refused(headers, refusal),
             Visitor::Anonymous => {}
         }
