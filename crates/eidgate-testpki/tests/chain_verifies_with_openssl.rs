@@ -2,31 +2,8 @@
 
 mod common;
 
-use std::sync::OnceLock;
-
-use common::{run, text, Scratch, NOW};
-use eidgate_testpki::{layout, TestPki};
-
-/// One PKI for all tests of this file; each test writes it into a folder of its own.
-fn pki() -> &'static TestPki {
-    static PKI: OnceLock<TestPki> = OnceLock::new();
-    PKI.get_or_init(|| TestPki::generate(NOW).expect("generate test PKI"))
-}
-
-/// The demo layout written into a fresh scratch folder.
-struct Demo(Scratch);
-
-impl Demo {
-    fn write(test_name: &str) -> Self {
-        let dir = Scratch::new(test_name);
-        pki().write_to(dir.path()).expect("write demo PKI");
-        Self(dir)
-    }
-
-    fn path(&self, relative: impl AsRef<std::path::Path>) -> String {
-        self.0.path().join(relative).to_str().expect("UTF-8 path").to_owned()
-    }
-}
+use common::{run, text, Demo, NOW};
+use eidgate_testpki::layout;
 
 /// `openssl verify` at the generation instant, so the result does not depend on today's date.
 fn verify(extra: &[&str], cert: &str) -> (bool, String) {

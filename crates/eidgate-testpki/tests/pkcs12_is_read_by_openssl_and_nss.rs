@@ -3,35 +3,8 @@
 
 mod common;
 
-use std::sync::OnceLock;
-
-use common::{run, text, Scratch, NOW};
-use eidgate_testpki::{layout, TestPki, DEMO_P12_PASSWORD};
-
-/// One PKI for all tests of this file; each test writes it into a folder of its own.
-fn pki() -> &'static TestPki {
-    static PKI: OnceLock<TestPki> = OnceLock::new();
-    PKI.get_or_init(|| TestPki::generate(NOW).expect("generate test PKI"))
-}
-
-/// The demo layout written into a fresh scratch folder.
-struct Demo(Scratch);
-
-impl Demo {
-    fn write(test_name: &str) -> Self {
-        let dir = Scratch::new(test_name);
-        pki().write_to(dir.path()).expect("write demo PKI");
-        Self(dir)
-    }
-
-    fn p12(&self, card: &str) -> String {
-        self.0.path().join(layout::card_file(card, "p12")).to_str().unwrap().to_owned()
-    }
-
-    fn crt(&self, card: &str) -> String {
-        self.0.path().join(layout::card_file(card, "crt")).to_str().unwrap().to_owned()
-    }
-}
+use common::{pki, run, text, Demo, Scratch};
+use eidgate_testpki::{layout, DEMO_P12_PASSWORD};
 
 fn pass() -> String {
     format!("pass:{DEMO_P12_PASSWORD}")
@@ -49,7 +22,7 @@ fn run_ok(program: &str, args: &[&str]) -> String {
 fn openssl_reads_the_bags_with_sha256_mac_and_pbes2() {
     let demo = Demo::write("p12-info");
     for name in ["valid", "e-resident"] {
-        let p12 = demo.p12(name);
+        let p12 = demo.path(layout::card_file(name, "p12"));
         let output =
             run("openssl", &["pkcs12", "-in", &p12, "-passin", &pass(), "-nodes", "-info"]);
         let all = text(&output);
@@ -63,9 +36,8 @@ fn openssl_reads_the_bags_with_sha256_mac_and_pbes2() {
 #[test]
 fn openssl_finds_the_card_certificate_and_its_own_key() {
     let demo = Demo::write("p12-key");
-    let key_out = demo.0.path().join("key.pem");
-    let key_out = key_out.to_str().unwrap();
-    let p12 = demo.p12("valid");
+    let key_out = &demo.path("key.pem");
+    let p12 = demo.path(layout::card_file("valid", "p12"));
     let base = ["pkcs12", "-in", &p12, "-passin", &pass(), "-nodes"];
 
     let certs = run_ok("openssl", &[&base[..], &["-nokeys", "-clcerts"]].concat());
@@ -76,7 +48,7 @@ fn openssl_finds_the_card_certificate_and_its_own_key() {
 
     run_ok("openssl", &[&base[..], &["-nocerts", "-out", key_out]].concat());
     let key_public = run_ok("openssl", &["pkey", "-in", key_out, "-pubout"]);
-    let cert = demo.crt("valid");
+    let cert = demo.path(layout::card_file("valid", "crt"));
     let cert_public = run_ok("openssl", &["x509", "-in", &cert, "-pubkey", "-noout"]);
     assert_eq!(key_public, cert_public);
 }
@@ -84,7 +56,7 @@ fn openssl_finds_the_card_certificate_and_its_own_key() {
 #[test]
 fn openssl_refuses_a_wrong_password_at_the_mac() {
     let demo = Demo::write("p12-password");
-    let p12 = demo.p12("valid");
+    let p12 = demo.path(layout::card_file("valid", "p12"));
     let output = run("openssl", &["pkcs12", "-in", &p12, "-passin", "pass:4321", "-nodes"]);
     assert!(!output.status.success());
     assert!(text(&output).contains("Mac verify error"), "{}", text(&output));
@@ -98,7 +70,7 @@ fn nss_imports_the_card_under_the_holder_name() {
     run_ok("certutil", &["-N", "-d", &db_arg, "--empty-password"]);
 
     for (name, nickname) in [("valid", "MARI-LIIS MÄNNIK"), ("e-resident", "SØREN ØSTERGÅRD")] {
-        let p12 = demo.p12(name);
+        let p12 = demo.path(layout::card_file(name, "p12"));
         let imported =
             run_ok("pk12util", &["-i", &p12, "-d", &db_arg, "-W", DEMO_P12_PASSWORD, "-K", ""]);
         assert!(imported.contains("PKCS12 IMPORT SUCCESSFUL"), "{imported}");

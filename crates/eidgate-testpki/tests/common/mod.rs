@@ -102,3 +102,25 @@ pub fn write(dir: &Path, name: &str, contents: impl AsRef<[u8]>) -> String {
     std::fs::write(&path, contents).expect("write scratch file");
     path.to_str().expect("UTF-8 scratch path").to_owned()
 }
+
+/// One PKI for all tests of a file; each test writes it into a folder of its own.
+pub fn pki() -> &'static eidgate_testpki::TestPki {
+    static PKI: std::sync::OnceLock<eidgate_testpki::TestPki> = std::sync::OnceLock::new();
+    PKI.get_or_init(|| eidgate_testpki::TestPki::generate(NOW).expect("generate test PKI"))
+}
+
+/// The demo layout written into a fresh scratch folder.
+pub struct Demo(Scratch);
+
+impl Demo {
+    pub fn write(test_name: &str) -> Self {
+        let dir = Scratch::new(test_name);
+        pki().write_to(dir.path()).expect("write demo PKI");
+        Self(dir)
+    }
+
+    /// A file of the demo folder, as a path string for a command line.
+    pub fn path(&self, relative: impl AsRef<Path>) -> String {
+        self.0.path().join(relative).to_str().expect("UTF-8 path").to_owned()
+    }
+}
