@@ -74,7 +74,8 @@ fn card_with_markup_in_its_names_is_shown_escaped() {
     );
     let server = Server::demo(&dir);
 
-    let response = curl(&server, "/", &support::card_pem_args(&server, "markup"));
+    let response =
+        curl(&server, "/", &support::with_card(&support::card_pem_args(&server, "markup"), &[]));
     assert_eq!(response.status, 200, "{}", response.stderr);
     assert!(!response.body.contains("<script>alert"), "{}", response.body);
     assert!(response.body.contains("&lt;script&gt;alert(1)&lt;/script&gt;"), "{}", response.body);
@@ -110,7 +111,11 @@ fn certificate_with_two_thousand_attributes_is_read_and_refused_promptly() {
 
     // The whole subject is read; the demo requires the authentication policy, which this
     // certificate lacks, so the answer is a refusal with that reason.
-    let response = curl(&server, "/whoami", &support::card_pem_args(&server, "wide"));
+    let response = curl(
+        &server,
+        "/whoami",
+        &support::with_card(&support::card_pem_args(&server, "wide"), &[]),
+    );
     assert_eq!(response.status, 403, "{}\n{}", response.stderr, server.log());
     assert!(response.body.contains("missing-authentication-policy"), "{}", response.body);
     server.wait_for_log_line(&["decision=\"refused\"", "reason=\"missing-authentication-policy\""]);
@@ -125,7 +130,8 @@ fn certificate_larger_than_a_handshake_message_is_refused_and_logged() {
     assert!(size > 96 * 1024, "the test certificate is only {size} bytes");
     let server = Server::demo(&dir);
 
-    let response = curl(&server, "/", &support::card_pem_args(&server, "huge"));
+    let response =
+        curl(&server, "/", &support::with_card(&support::card_pem_args(&server, "huge"), &[]));
     assert_eq!(response.status, 0, "a certificate over 64 KiB got an HTTP answer");
     server.wait_for_log_line(&["decision=\"refused\"", "reason=\"tls-handshake-failed\""]);
     assert_still_serving(&server);

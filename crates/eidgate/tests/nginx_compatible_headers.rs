@@ -206,9 +206,10 @@ fn request(server: &Server, port: u16, card: &str, app: &TestUpstream) -> Record
     let before = app.requests().len();
     let url = format!("https://localhost:{port}/who");
     let ca = server.server_ca();
+    let card_args = card_pem_args(server, card);
     let mut args =
         vec!["-sS", "--max-time", "20", "--cacert", &ca, "-o", "/dev/null", "-w", "%{http_code}"];
-    args.extend(card_pem_args(server, card));
+    args.extend(card_args.iter().map(String::as_str));
     args.push(&url);
     let output = run("curl", &args);
     let status = String::from_utf8_lossy(&output.stdout).into_owned();

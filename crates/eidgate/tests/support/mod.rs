@@ -201,10 +201,8 @@ pub fn write_card(dir: &Path, name: &str, cert_pem: &str, key_pem: &str) {
 }
 
 /// curl arguments that present a card from its PEM certificate and key.
-pub fn card_pem_args(server: &Server, name: &str) -> Vec<&'static str> {
-    let cert: &'static str = Box::leak(server.card(name, "crt").into_boxed_str());
-    let key: &'static str = Box::leak(server.card(name, "key").into_boxed_str());
-    vec!["--cert", cert, "--key", key]
+pub fn card_pem_args(server: &Server, name: &str) -> Vec<String> {
+    vec!["--cert".into(), server.card(name, "crt"), "--key".into(), server.card(name, "key")]
 }
 
 /// Debian's Python, where scripts/test installs Flask and websockets with apt-get (a pyenv or
