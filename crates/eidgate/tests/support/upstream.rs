@@ -63,14 +63,7 @@ impl TestUpstream {
     pub fn tcp() -> TestUpstream {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind upstream");
         let addr = listener.local_addr().unwrap();
-        let requests = Arc::new(Mutex::new(Vec::new()));
-        let recorded = Arc::clone(&requests);
-        std::thread::spawn(move || {
-            for stream in listener.incoming().map_while(Result::ok) {
-                let recorded = Arc::clone(&recorded);
-                std::thread::spawn(move || serve(stream, &recorded));
-            }
-        });
+        let requests = accept_all(move || listener.accept().ok().map(|(stream, _)| stream));
         TestUpstream { addr: Some(addr), socket: None, requests }
     }
 
@@ -78,14 +71,7 @@ impl TestUpstream {
     pub fn unix(path: &Path) -> TestUpstream {
         let _ = std::fs::remove_file(path);
         let listener = UnixListener::bind(path).expect("bind upstream socket");
-        let requests = Arc::new(Mutex::new(Vec::new()));
-        let recorded = Arc::clone(&requests);
-        std::thread::spawn(move || {
-            for stream in listener.incoming().map_while(Result::ok) {
-                let recorded = Arc::clone(&recorded);
-                std::thread::spawn(move || serve(stream, &recorded));
-            }
-        });
+        let requests = accept_all(move || listener.accept().ok().map(|(stream, _)| stream));
         TestUpstream { addr: None, socket: Some(path.to_owned()), requests }
     }
 
@@ -226,4 +212,22 @@ fn write_zeros<W: Write>(stream: &mut W, bytes: u64, close: bool) -> std::io::Re
         left -= n;
     }
     stream.flush()
+}
+
+/// Serves every connection `accept` returns on a thread of its own, recording the requests,
+/// until `accept` fails.
+fn accept_all<S, A>(mut accept: A) -> Arc<Mutex<Vec<Recorded>>>
+where
+    S: Read + Write + Send + 'static,
+    A: FnMut() -> Option<S> + Send + 'static,
+{
+    let requests = Arc::new(Mutex::new(Vec::new()));
+    let recorded = Arc::clone(&requests);
+    std::thread::spawn(move || {
+        while let Some(stream) = accept() {
+            let recorded = Arc::clone(&recorded);
+            std::thread::spawn(move || serve(stream, &recorded));
+        }
+    });
+    requests
 }
