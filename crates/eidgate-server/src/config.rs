@@ -85,6 +85,11 @@ pub struct ServerSection {
     /// Most connections served at once; further ones wait in the listen queue. Default 20000.
     #[serde(default = "defaults::max_connections")]
     pub max_connections: usize,
+    /// Seconds an HTTP/1.1 connection may wait for a request, its first or the next, before it
+    /// is closed. Default 75, as nginx's `keepalive_timeout`: an idle connection costs a few
+    /// KiB here, so keeping it for as long as browsers reuse connections is cheap.
+    #[serde(default = "defaults::idle_timeout_secs")]
+    pub idle_timeout_secs: u64,
 }
 
 /// How a refused card is answered.
@@ -151,6 +156,9 @@ mod defaults {
     pub fn max_connections() -> usize {
         20_000
     }
+    pub fn idle_timeout_secs() -> u64 {
+        75
+    }
     pub fn verify_depth() -> usize {
         2
     }
@@ -206,6 +214,10 @@ impl Config {
         Duration::from_secs(self.server.handshake_timeout_secs)
     }
 
+    pub fn idle_timeout(&self) -> Duration {
+        Duration::from_secs(self.server.idle_timeout_secs)
+    }
+
     fn validate(&self) -> Result<(), ConfigError> {
         let invalid =
             |key, message: &str| Err(ConfigError::Invalid { key, message: message.into() });
@@ -220,6 +232,9 @@ impl Config {
         }
         if self.server.handshake_timeout_secs == 0 {
             return invalid("server.handshake_timeout_secs", "must be at least 1");
+        }
+        if self.server.idle_timeout_secs == 0 {
+            return invalid("server.idle_timeout_secs", "must be at least 1");
         }
         if self.server.max_connections == 0 {
             return invalid("server.max_connections", "must be at least 1");

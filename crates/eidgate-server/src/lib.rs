@@ -9,6 +9,7 @@
 pub mod app;
 pub mod auth;
 pub mod config;
+pub mod http1;
 pub mod identity_headers;
 pub mod listener;
 pub mod pages;
@@ -82,6 +83,7 @@ impl Gateway {
             ),
             app: routes::router(config)?,
             handshake_timeout: config.handshake_timeout(),
+            idle_timeout: config.idle_timeout(),
             connections: Arc::new(Semaphore::new(config.server.max_connections)),
         })
     }

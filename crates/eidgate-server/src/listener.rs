@@ -1,13 +1,20 @@
 //! The accept loop: one task per connection, TLS handshake under a deadline, the authentication
 //! decision, then HTTP/1.1 or h2 (by ALPN) until the client goes away.
+//!
+//! A connection's task lives as long as the connection, idle time included, so the large
+//! steps (the handshake, the authentication with its revocation check, hyper's connection) run
+//! as boxed futures: the task itself keeps only what an idle connection needs.
 
+use std::convert::Infallible;
+use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use axum::Router;
-use hyper::server::conn::{http1, http2};
-use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+use hyper::body::Incoming;
+use hyper::server::conn::http2;
+use hyper_util::rt::{TokioExecutor, TokioIo};
 use rustls::pki_types::UnixTime;
 use tokio::io::AsyncWriteExt;
 use tokio::net::{TcpListener, TcpStream};
@@ -16,15 +23,12 @@ use tokio_rustls::TlsAcceptor;
 use tower::ServiceExt;
 
 use crate::auth::{log_refused, Authentication, Authenticator};
+use crate::http1::{self, Turn};
 use crate::identity_headers::ConnectionIdentity;
 use crate::pages;
 
 /// The first byte of a TLS record carrying a handshake message (RFC 8446 §5.1).
 const TLS_HANDSHAKE_RECORD: u8 = 0x16;
-
-/// How long a client may take to send its request headers once the handshake is done. Browsers
-/// send them at once; the limit frees connections held open by clients that never do.
-const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Everything a connection needs, shared by all of them.
 pub struct Gateway {
@@ -32,6 +36,8 @@ pub struct Gateway {
     pub authenticator: Authenticator,
     pub app: Router,
     pub handshake_timeout: Duration,
+    /// How long an HTTP/1.1 connection may wait for its next request.
+    pub idle_timeout: Duration,
     pub connections: Arc<Semaphore>,
 }
 
@@ -66,7 +72,8 @@ async fn connection(stream: TcpStream, peer: SocketAddr, gateway: &Gateway) {
         Err(_) => return log_connection_refused(peer, "handshake-timeout", "no data"),
     }
 
-    let accepted = tokio::time::timeout(gateway.handshake_timeout, gateway.acceptor.accept(stream));
+    let accepted =
+        tokio::time::timeout(gateway.handshake_timeout, Box::pin(gateway.acceptor.accept(stream)));
     let tls = match accepted.await {
         Ok(Ok(tls)) => tls,
         Ok(Err(error)) => return handshake_failed(peer, &error),
@@ -76,44 +83,83 @@ async fn connection(stream: TcpStream, peer: SocketAddr, gateway: &Gateway) {
     };
 
     let certificates = tls.get_ref().1.peer_certificates();
-    let auth = gateway.authenticator.authenticate(peer, certificates, now()).await;
+    let auth = Box::pin(gateway.authenticator.authenticate(peer, certificates, now())).await;
     let h2 = tls.get_ref().1.alpn_protocol() == Some(b"h2");
-    serve_http(tls, h2, peer, Arc::new(auth), gateway.app.clone()).await;
+    // Boxed: the stream moves through several futures, and each would otherwise reserve room
+    // for the whole TLS state in the task.
+    let identity = Arc::new(ConnectionIdentity::default());
+    let served = Served { peer, auth: Arc::new(auth), identity };
+    serve_http(Box::new(tls), h2, served, gateway.idle_timeout, gateway.app.clone()).await;
+}
+
+/// What every request on an authenticated connection carries to the app.
+#[derive(Clone)]
+struct Served {
+    peer: SocketAddr,
+    auth: Arc<Authentication>,
+    identity: Arc<ConnectionIdentity>,
+}
+
+impl Served {
+    /// The request as the app sees it: the connection's authentication, identity headers and
+    /// peer address in its extensions.
+    fn admit<B>(&self, mut request: hyper::Request<B>) -> axum::extract::Request
+    where
+        B: hyper::body::Body<Data = bytes::Bytes> + Send + 'static,
+        B::Error: Into<axum::BoxError>,
+    {
+        request.extensions_mut().insert(Arc::clone(&self.auth));
+        request.extensions_mut().insert(Arc::clone(&self.identity));
+        request.extensions_mut().insert(self.peer);
+        request.map(axum::body::Body::new)
+    }
 }
 
 /// Serves HTTP/2 when ALPN chose it and HTTP/1.1 otherwise (with upgrades, for WebSocket).
 /// Choosing by ALPN, rather than by sniffing the first bytes, keeps no extra buffer per
 /// connection.
-async fn serve_http<S>(
-    stream: S,
-    h2: bool,
-    peer: SocketAddr,
-    auth: Arc<Authentication>,
-    app: Router,
-) where
+async fn serve_http<S>(stream: S, h2: bool, served: Served, idle_timeout: Duration, app: Router)
+where
     S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
 {
-    let identity = Arc::new(ConnectionIdentity::default());
-    let service = hyper::service::service_fn(move |mut request: hyper::Request<_>| {
-        request.extensions_mut().insert(Arc::clone(&auth));
-        request.extensions_mut().insert(Arc::clone(&identity));
-        request.extensions_mut().insert(peer);
-        app.clone().oneshot(request.map(axum::body::Body::new))
-    });
-    let io = TokioIo::new(stream);
-    let served = if h2 {
-        http2::Builder::new(TokioExecutor::new()).serve_connection(io, service).await
-    } else {
-        http1::Builder::new()
-            .timer(TokioTimer::new())
-            .header_read_timeout(HEADER_READ_TIMEOUT)
-            .serve_connection(io, service)
-            .with_upgrades()
-            .await
-    };
-    if let Err(error) = served {
+    let peer = served.peer;
+    if !h2 {
+        let service = |turn| http1_service(turn, served.clone(), app.clone());
+        return http1::serve(stream, peer, idle_timeout, service).await;
+    }
+
+    // Known shortcoming: an idle h2 connection keeps hyper's buffers and has no idle timeout.
+    let service =
+        hyper::service::service_fn(move |request| app.clone().oneshot(served.admit(request)));
+    let connection =
+        http2::Builder::new(TokioExecutor::new()).serve_connection(TokioIo::new(stream), service);
+    if let Err(error) = Box::pin(connection).await {
         tracing::debug!(client.addr = %peer, %error, "connection ended with an error");
     }
+}
+
+/// The app for one stretch of HTTP/1.1 requests, telling `turn` what it sees so that the
+/// connection can be parked between requests.
+fn http1_service(
+    turn: Arc<Turn>,
+    served: Served,
+    app: Router,
+) -> impl hyper::service::Service<
+    hyper::Request<Incoming>,
+    Response = axum::response::Response,
+    Error = Infallible,
+    Future = impl Future<Output = Result<axum::response::Response, Infallible>> + Send,
+> + Send
+       + 'static {
+    hyper::service::service_fn(move |request: hyper::Request<Incoming>| {
+        let answer = app.clone().oneshot(served.admit(turn.request(request)));
+        let turn = Arc::clone(&turn);
+        async move {
+            let response = answer.await?;
+            turn.response(&response);
+            Ok(response)
+        }
+    })
 }
 
 /// Waits for the first byte without consuming it; `None` when the client closed at once.
