@@ -74,8 +74,10 @@ async fn connection(stream: TcpStream, peer: SocketAddr, gateway: &Gateway) {
 
     let accepted =
         tokio::time::timeout(gateway.handshake_timeout, Box::pin(gateway.acceptor.accept(stream)));
+    // Boxed at once: the stream is kept across every later step, and inline it would make the
+    // task (which lives as long as the connection) larger by the whole TLS state.
     let tls = match accepted.await {
-        Ok(Ok(tls)) => tls,
+        Ok(Ok(tls)) => Box::new(tls),
         Ok(Err(error)) => return handshake_failed(peer, &error),
         Err(_) => {
             return log_connection_refused(peer, "handshake-timeout", "handshake not finished")
@@ -85,11 +87,9 @@ async fn connection(stream: TcpStream, peer: SocketAddr, gateway: &Gateway) {
     let certificates = tls.get_ref().1.peer_certificates();
     let auth = Box::pin(gateway.authenticator.authenticate(peer, certificates, now())).await;
     let h2 = tls.get_ref().1.alpn_protocol() == Some(b"h2");
-    // Boxed: the stream moves through several futures, and each would otherwise reserve room
-    // for the whole TLS state in the task.
     let identity = Arc::new(ConnectionIdentity::default());
     let served = Served { peer, auth: Arc::new(auth), identity };
-    serve_http(Box::new(tls), h2, served, gateway.idle_timeout, gateway.app.clone()).await;
+    serve_http(tls, h2, served, gateway.idle_timeout, gateway.app.clone()).await;
 }
 
 /// What every request on an authenticated connection carries to the app.

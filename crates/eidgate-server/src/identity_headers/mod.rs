@@ -72,6 +72,11 @@ const SIGNATURE: &str = "signature";
 pub struct IdentityHeaders {
     /// Lower-case prefix with `_` read as `-`.
     prefix: String,
+    /// The prefixed names of [`SIGNED_FIELDS`], in that order, made once: every connection's
+    /// headers share them.
+    contract_names: [Option<HeaderName>; SIGNED_FIELDS.len()],
+    timestamp_name: Option<HeaderName>,
+    signature_name: Option<HeaderName>,
     nginx: NginxHeaderNames,
     signer: Option<IdentitySigner>,
 }
@@ -95,7 +100,16 @@ impl IdentityHeaders {
     /// Identity headers under `prefix` (already checked by the configuration), with the nginx
     /// headers `nginx` and an optional signer.
     pub fn new(prefix: &str, nginx: NginxHeaderNames, signer: Option<IdentitySigner>) -> Self {
-        Self { prefix: normalized_name(prefix), nginx, signer }
+        let prefix = normalized_name(prefix);
+        let name = |field: &str| HeaderName::try_from(format!("{prefix}{field}")).ok();
+        Self {
+            contract_names: SIGNED_FIELDS.map(name),
+            timestamp_name: name(TIMESTAMP),
+            signature_name: name(SIGNATURE),
+            prefix,
+            nginx,
+            signer,
+        }
     }
 
     /// Removes every header of eidgate's namespace and every nginx header name from `headers`,
@@ -123,15 +137,11 @@ impl IdentityHeaders {
     /// per connection (see [`ConnectionIdentity`]) and set it with [`Self::insert_rendered`].
     pub fn render(&self, card: &VerifiedCard) -> RenderedIdentity {
         let der = card.certificate().as_ref();
-        let values = contract_values(card.identity(), der);
-        let mut fixed = HeaderMap::new();
-        for (field, value) in SIGNED_FIELDS.iter().zip(&values) {
-            if let Some(value) = value {
-                insert(&mut fixed, self.contract_name(field), value);
-            }
-        }
-        self.insert_nginx_verified(&mut fixed, der);
-        RenderedIdentity { fixed, values }
+        let contract =
+            contract_values(card.identity(), der).map(|value| value.and_then(header_value));
+        let mut nginx = Vec::new();
+        self.render_nginx_verified(&mut nginx, der);
+        RenderedIdentity { contract, nginx }
     }
 
     /// Sets a rendered identity, signed as of `now_unix_secs` when a key is configured.
@@ -141,17 +151,23 @@ impl IdentityHeaders {
         rendered: &RenderedIdentity,
         now_unix_secs: u64,
     ) {
-        for (name, value) in &rendered.fixed {
+        for (name, value) in self.contract_names.iter().zip(&rendered.contract) {
+            if let (Some(name), Some(value)) = (name, value) {
+                headers.insert(name.clone(), value.clone());
+            }
+        }
+        for (name, value) in &rendered.nginx {
             headers.insert(name.clone(), value.clone());
         }
         if let Some(signer) = &self.signer {
+            // Every value is printable ASCII (percent-encoded), so `to_str` cannot fail.
             let fields: Vec<(&str, Option<&str>)> = SIGNED_FIELDS
                 .iter()
-                .zip(&rendered.values)
-                .map(|(f, v)| (*f, v.as_deref()))
+                .zip(&rendered.contract)
+                .map(|(f, v)| (*f, v.as_ref().and_then(|v| v.to_str().ok())))
                 .collect();
-            insert(headers, self.contract_name(TIMESTAMP), &now_unix_secs.to_string());
-            insert(headers, self.contract_name(SIGNATURE), &signer.sign(now_unix_secs, &fields));
+            insert(headers, self.timestamp_name.clone(), &now_unix_secs.to_string());
+            insert(headers, self.signature_name.clone(), &signer.sign(now_unix_secs, &fields));
         }
     }
 
@@ -163,29 +179,28 @@ impl IdentityHeaders {
         }
     }
 
-    fn insert_nginx_verified(&self, headers: &mut HeaderMap, der: &[u8]) {
+    fn render_nginx_verified(&self, into: &mut Vec<(HeaderName, HeaderValue)>, der: &[u8]) {
         let names = &self.nginx;
-        if let Some(name) = &names.verify {
-            insert(headers, Some(name.clone()), "SUCCESS");
-        }
-        if let Some(name) = &names.escaped_cert {
-            insert(headers, Some(name.clone()), &nginx::escaped_certificate(der));
+        let mut push = |name: &Option<HeaderName>, value: Option<HeaderValue>| {
+            if let (Some(name), Some(value)) = (name, value) {
+                into.push((name.clone(), value));
+            }
+        };
+        push(&names.verify, Some(HeaderValue::from_static("SUCCESS")));
+        if names.escaped_cert.is_some() {
+            push(&names.escaped_cert, header_value(nginx::escaped_certificate(der)));
         }
         if names.s_dn.is_none() && names.s_dn_legacy.is_none() {
             return;
         }
         match NginxSubject::from_der(der) {
             Ok(subject) => {
-                insert(headers, names.s_dn.clone(), &subject.rfc2253);
-                insert(headers, names.s_dn_legacy.clone(), &subject.legacy);
+                push(&names.s_dn, header_value(subject.rfc2253));
+                push(&names.s_dn_legacy, header_value(subject.legacy));
             }
             // OpenSSL fails on the same certificates; nginx then sends no header either.
             Err(error) => tracing::warn!(%error, "nginx-format subject left out"),
         }
-    }
-
-    fn contract_name(&self, field: &str) -> Option<HeaderName> {
-        HeaderName::try_from(format!("{}{field}", self.prefix)).ok()
     }
 
     fn is_reserved(&self, name: &HeaderName) -> bool {
@@ -196,7 +211,7 @@ impl IdentityHeaders {
 }
 
 /// The contract values in [`SIGNED_FIELDS`] order, percent-encoded; `None` when absent.
-fn contract_values(identity: &Identity, der: &[u8]) -> Vec<Option<String>> {
+fn contract_values(identity: &Identity, der: &[u8]) -> [Option<String>; SIGNED_FIELDS.len()] {
     let rfc3339 =
         |at: time::OffsetDateTime| at.format(&time::format_description::well_known::Rfc3339).ok();
     let document = serde_json::to_value(identity.document).ok();
@@ -212,18 +227,30 @@ fn contract_values(identity: &Identity, der: &[u8]) -> Vec<Option<String>> {
         Some(identity.issuer.clone()),
         Some(nginx::pem(der)),
     ];
-    raw.into_iter()
-        .map(|value| value.filter(|v| !v.is_empty()).map(|v| percent_encode(v.as_bytes())))
-        .collect()
+    raw.map(|value| value.filter(|v| !v.is_empty()).map(|v| percent_encode(v.as_bytes())))
 }
 
-/// A card's identity headers, rendered once.
+/// A header value that owns `text` without copying it; `None` for an empty or unprintable
+/// value, which is left out as nginx leaves out an empty variable.
+fn header_value(mut text: String) -> Option<HeaderValue> {
+    if text.is_empty() {
+        return None;
+    }
+    // The value is kept for the connection's lifetime: give back what the encoder reserved.
+    text.shrink_to_fit();
+    HeaderValue::try_from(text).ok()
+}
+
+/// A card's identity headers, rendered once. Each value is held once, as the header value
+/// that is copied (by reference count) into every request; the signature reads the same
+/// values.
 #[derive(Debug)]
 pub struct RenderedIdentity {
-    /// The contract and nginx headers, ready to copy into a request.
-    fixed: HeaderMap,
-    /// The contract values as sent, for the signature.
-    values: Vec<Option<String>>,
+    /// The contract values in [`SIGNED_FIELDS`] order, for the names in
+    /// [`IdentityHeaders::contract_names`].
+    contract: [Option<HeaderValue>; SIGNED_FIELDS.len()],
+    /// The configured nginx-format headers.
+    nginx: Vec<(HeaderName, HeaderValue)>,
 }
 
 /// The identity headers of one connection's card, rendered on its first proxied request and
