@@ -174,7 +174,8 @@ http {
   client_body_temp_path $RUN/nginx/body; proxy_temp_path $RUN/nginx/proxy;
   fastcgi_temp_path $RUN/nginx/fastcgi; uwsgi_temp_path $RUN/nginx/uwsgi;
   scgi_temp_path $RUN/nginx/scgi;
-  upstream app { server 127.0.0.1:$UPSTREAM_PORT; keepalive 32; }
+  # As many idle upstream connections kept as eidgate keeps (its MAX_IDLE_CONNECTIONS_PER_UPSTREAM).
+  upstream app { server 127.0.0.1:$UPSTREAM_PORT; keepalive 256; }
   server {
     listen 127.0.0.1:$NGINX_PORT ssl;
     server_name localhost;

@@ -2,6 +2,7 @@
 //! [`Report`] with the rate, latency percentiles and errors by kind.
 
 use std::collections::BTreeMap;
+use std::io::Write;
 use std::path::Path;
 use std::time::Duration;
 
@@ -103,9 +104,15 @@ impl Report {
         }
     }
 
-    /// Prints the summary on stdout and writes the JSON file when asked.
+    /// Prints the summary on stdout and writes the JSON file when asked. A reader that has gone
+    /// away (`| head -1`) does not stop the JSON from being written.
     pub fn publish(&self, json: Option<&Path>) -> Result<(), String> {
-        println!("{}", self.summary());
+        match writeln!(std::io::stdout().lock(), "{}", self.summary()) {
+            Err(error) if error.kind() != std::io::ErrorKind::BrokenPipe => {
+                return Err(format!("cannot print the summary: {error}"))
+            }
+            _ => {}
+        }
         let Some(path) = json else { return Ok(()) };
         let text = serde_json::to_string_pretty(self).map_err(|e| e.to_string())?;
         std::fs::write(path, text + "\n").map_err(|e| format!("--json {}: {e}", path.display()))

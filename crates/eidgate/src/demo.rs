@@ -38,7 +38,7 @@ pub fn run(listen: SocketAddr, dir: &Path) -> Result<ExitCode, String> {
     let verb = if created { "created" } else { "reusing" };
     eprintln!("eidgate demo: {verb} test PKI and configuration in {}", dir.display());
 
-    let runtime = tokio::runtime::Runtime::new().map_err(|e| e.to_string())?;
+    let runtime = eidgate_server::runtime().map_err(|e| e.to_string())?;
     runtime.block_on(async {
         eidgate_server::run(&config, |addr| print_instructions(dir, addr))
             .await

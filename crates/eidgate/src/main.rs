@@ -75,7 +75,7 @@ fn serve(path: PathBuf) -> Result<ExitCode, String> {
 
 /// Serves until the process is stopped.
 pub(crate) fn serve_config(config: &Config) -> Result<ExitCode, String> {
-    let runtime = tokio::runtime::Runtime::new().map_err(|e| e.to_string())?;
+    let runtime = eidgate_server::runtime().map_err(|e| e.to_string())?;
     runtime.block_on(async {
         eidgate_server::run(config, |addr| {
             tracing::info!(listen = %addr, "eidgate listening");
