@@ -85,9 +85,10 @@ pub struct ServerSection {
     /// Most connections served at once; further ones wait in the listen queue. Default 20000.
     #[serde(default = "defaults::max_connections")]
     pub max_connections: usize,
-    /// Seconds an HTTP/1.1 connection may wait for a request, its first or the next, before it
-    /// is closed. Default 75, as nginx's `keepalive_timeout`: an idle connection costs a few
-    /// KiB here, so keeping it for as long as browsers reuse connections is cheap.
+    /// Seconds a connection may wait for a request, its first or the next, before it is closed
+    /// (HTTP/2: shut down with GOAWAY). Default 75, as nginx's `keepalive_timeout`: an idle
+    /// HTTP/1.1 connection costs a few KiB here, so keeping it for as long as browsers reuse
+    /// connections is cheap.
     #[serde(default = "defaults::idle_timeout_secs")]
     pub idle_timeout_secs: u64,
 }

@@ -10,6 +10,7 @@ pub mod app;
 pub mod auth;
 pub mod config;
 pub mod http1;
+pub mod http2;
 pub mod identity_headers;
 pub mod listener;
 pub mod pages;

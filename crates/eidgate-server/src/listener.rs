@@ -13,8 +13,6 @@ use std::time::{Duration, SystemTime};
 
 use axum::Router;
 use hyper::body::Incoming;
-use hyper::server::conn::http2;
-use hyper_util::rt::{TokioExecutor, TokioIo};
 use rustls::pki_types::UnixTime;
 use tokio::io::AsyncWriteExt;
 use tokio::net::{TcpListener, TcpStream};
@@ -24,6 +22,7 @@ use tower::ServiceExt;
 
 use crate::auth::{log_refused, Authentication, Authenticator};
 use crate::http1::{self, Turn};
+use crate::http2;
 use crate::identity_headers::ConnectionIdentity;
 use crate::pages;
 
@@ -36,7 +35,7 @@ pub struct Gateway {
     pub authenticator: Authenticator,
     pub app: Router,
     pub handshake_timeout: Duration,
-    /// How long an HTTP/1.1 connection may wait for its next request.
+    /// How long a connection may wait for its next request.
     pub idle_timeout: Duration,
     pub connections: Arc<Semaphore>,
 }
@@ -128,14 +127,8 @@ where
         return http1::serve(stream, peer, idle_timeout, service).await;
     }
 
-    // Known shortcoming: an idle h2 connection keeps hyper's buffers and has no idle timeout.
-    let service =
-        hyper::service::service_fn(move |request| app.clone().oneshot(served.admit(request)));
-    let connection =
-        http2::Builder::new(TokioExecutor::new()).serve_connection(TokioIo::new(stream), service);
-    if let Err(error) = Box::pin(connection).await {
-        tracing::debug!(client.addr = %peer, %error, "connection ended with an error");
-    }
+    let handle = move |request| app.clone().oneshot(served.admit(request));
+    http2::serve(stream, peer, idle_timeout, handle).await;
 }
 
 /// The app for one stretch of HTTP/1.1 requests, telling `turn` what it sees so that the

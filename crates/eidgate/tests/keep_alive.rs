@@ -1,7 +1,8 @@
 //! HTTP/1.1 keep-alive with real clients. Between requests eidgate parks a connection without
 //! hyper's buffers and starts a fresh hyper connection when the next request arrives; clients
 //! must see none of that: connections are reused, pipelined requests answered in order,
-//! `Connection: close` honoured, and idle connections closed after `server.idle_timeout_secs`.
+//! `Connection: close` honoured, and idle connections (HTTP/2 ones too) closed after
+//! `server.idle_timeout_secs`.
 
 mod support;
 
@@ -75,6 +76,39 @@ fn an_idle_connection_is_closed_after_the_idle_timeout() {
     let text = wait_for_exit(silent, Duration::from_secs(20))
         .expect("a connection that never sends a request is closed");
     assert!(!text.contains("HTTP/1.1"), "{text}");
+}
+
+#[test]
+fn an_idle_h2_connection_is_shut_down_after_the_idle_timeout() {
+    // curl spaces the two requests two seconds apart (`--rate 30/m`) and reuses its connection
+    // when it can: with the default timeout the second request goes over the first connection,
+    // with a timeout of one second over a new one.
+    let reused = serve_with("keep-alive-h2-default", "");
+    assert_eq!(paced_h2_requests(&reused), "2:1 2:0", "{}", reused.log());
+
+    let dir = temp_dir("keep-alive-h2-idle");
+    write_config_with(&dir, "");
+    let config = dir.join("eidgate.toml");
+    let text = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(&config, text.replace("[server]\n", "[server]\nidle_timeout_secs = 1\n"))
+        .unwrap();
+    let closed = Server::serve(&config);
+    assert_eq!(paced_h2_requests(&closed), "2:1 2:1", "{}", closed.log());
+    let logins = closed.log().lines().filter(|l| l.contains("decision=\"accepted\"")).count();
+    assert_eq!(logins, 2, "a new connection, a new authentication:\n{}", closed.log());
+}
+
+/// Two HTTP/2 requests by curl two seconds apart; per request, the HTTP version and the number
+/// of connections curl opened for it.
+fn paced_h2_requests(server: &Server) -> String {
+    let (ca, card) = (server.server_ca(), card_pem_args(server, "valid"));
+    let mut args = vec!["-sS", "--http2", "--rate", "30/m", "--max-time", "20", "--cacert", &ca];
+    args.extend(card.iter().map(String::as_str));
+    args.extend(["-w", "%{http_version}:%{num_connects} "]);
+    let url = server.url("/whoami");
+    args.extend(["-o", "/dev/null", &url, "-o", "/dev/null", &url]);
+    let output = run("curl", &args);
+    String::from_utf8_lossy(&output.stdout).trim().to_string()
 }
 
 /// `openssl s_client` with the demo card, reading requests from its stdin and, with
