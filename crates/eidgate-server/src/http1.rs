@@ -38,8 +38,9 @@ use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf};
 use tokio::time::{Instant, Sleep};
 
-/// How long a client may take to send its request headers once it has started. Browsers send
-/// them at once; the limit frees connections held by clients that trickle them.
+/// How long hyper waits for a request's headers, counted from when it starts waiting for them.
+/// Browsers send them at once; the limit frees connections held by clients that trickle them,
+/// and closes a connection kept in hyper (not parked) that idles between requests.
 const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// How long closing an idle connection may wait for the client to take the close alert.
@@ -462,6 +463,13 @@ mod tests {
             self.stretches.load(Ordering::Relaxed)
         }
 
+        /// Sends [`GET`] and checks that it was answered.
+        async fn get(&mut self) {
+            self.send(GET).await;
+            let response = self.responses(1).await;
+            assert!(response.ends_with("GET /a 0"), "{response}");
+        }
+
         /// Lets the connection go without a request for long enough to be parked.
         async fn pause(&self) {
             tokio::time::sleep(PARK_AFTER * 2).await;
@@ -492,15 +500,13 @@ mod tests {
     async fn requests_closer_together_than_the_park_delay_share_one_hyper_connection() {
         let mut harness = Harness::start();
         for _ in 0..5 {
-            harness.send(GET).await;
-            assert!(harness.responses(1).await.ends_with("GET /a 0"));
+            harness.get().await;
             tokio::time::sleep(PARK_AFTER / 2).await;
         }
         assert_eq!(harness.stretches(), 1);
 
         harness.pause().await;
-        harness.send(GET).await;
-        assert!(harness.responses(1).await.ends_with("GET /a 0"));
+        harness.get().await;
         assert_eq!(harness.stretches(), 2, "parked after a pause");
     }
 
@@ -524,8 +530,7 @@ mod tests {
         harness.send("POST /form HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello").await;
         assert!(harness.responses(1).await.ends_with("POST /form 5"));
         harness.pause().await;
-        harness.send(GET).await;
-        assert!(harness.responses(1).await.ends_with("GET /a 0"));
+        harness.get().await;
         assert_eq!(harness.stretches(), 2);
         harness.pause().await;
 
@@ -534,8 +539,7 @@ mod tests {
         harness.send(chunked).await;
         assert!(harness.responses(1).await.ends_with("POST /up 7"));
         harness.pause().await;
-        harness.send(GET).await;
-        assert!(harness.responses(1).await.ends_with("GET /a 0"));
+        harness.get().await;
         assert_eq!(harness.stretches(), 4);
     }
 
@@ -545,13 +549,11 @@ mod tests {
         harness.send("POST /unread HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello").await;
         assert!(harness.responses(1).await.ends_with("POST /unread 0"));
         harness.pause().await;
-        harness.send(GET).await;
-        assert!(harness.responses(1).await.ends_with("GET /a 0"));
+        harness.get().await;
         assert_eq!(harness.stretches(), 1, "not parked while the body was unread");
 
         harness.pause().await;
-        harness.send(GET).await;
-        assert!(harness.responses(1).await.ends_with("GET /a 0"));
+        harness.get().await;
         assert_eq!(harness.stretches(), 2);
     }
 

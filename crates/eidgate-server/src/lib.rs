@@ -113,7 +113,7 @@ pub fn load_trust(config: &Config) -> Result<TrustStore, StartError> {
 /// worker's own queue (256 tasks) goes to a shared queue that the worker visits only now and
 /// then, and the connections put there wait much longer than the rest. Measured with 1,000
 /// busy keep-alive connections on one core: at 61, the median request took 9 ms and the 99th
-/// percentile 330 ms (three times nginx's); at 512 the worker finishes what is ready before it
+/// percentile 330 ms; at 512 the worker finishes what is ready before it
 /// takes in more, as nginx's event loop does, and they took 55 and 90 ms. The price is about a
 /// fifth of the request rate in that overload (the connections no longer take turns in a
 /// cache-warm subset); handshakes and requests on few connections are not affected.

@@ -52,13 +52,7 @@ fn pipelined_requests_are_answered_in_order_and_close_is_honoured() {
 
 #[test]
 fn an_idle_connection_is_closed_after_the_idle_timeout() {
-    let dir = temp_dir("keep-alive-idle");
-    write_config_with(&dir, "");
-    let config = dir.join("eidgate.toml");
-    let text = std::fs::read_to_string(&config).unwrap();
-    std::fs::write(&config, text.replace("[server]\n", "[server]\nidle_timeout_secs = 1\n"))
-        .unwrap();
-    let server = Server::serve(&config);
+    let server = serve_with_idle_timeout_of_one_second("keep-alive-idle");
 
     // One request kept alive, then nothing: the server closes the parked connection.
     let mut client = s_client(&server);
@@ -86,16 +80,22 @@ fn an_idle_h2_connection_is_shut_down_after_the_idle_timeout() {
     let reused = serve_with("keep-alive-h2-default", "");
     assert_eq!(paced_h2_requests(&reused), "2:1 2:0", "{}", reused.log());
 
-    let dir = temp_dir("keep-alive-h2-idle");
+    let closed = serve_with_idle_timeout_of_one_second("keep-alive-h2-idle");
+    assert_eq!(paced_h2_requests(&closed), "2:1 2:1", "{}", closed.log());
+    let logins = closed.log().lines().filter(|l| l.contains("decision=\"accepted\"")).count();
+    assert_eq!(logins, 2, "a new connection, a new authentication:\n{}", closed.log());
+}
+
+/// The test server with `server.idle_timeout_secs = 1` (the setting belongs in `[server]`, so
+/// it cannot be appended like other extra settings).
+fn serve_with_idle_timeout_of_one_second(name: &str) -> Server {
+    let dir = temp_dir(name);
     write_config_with(&dir, "");
     let config = dir.join("eidgate.toml");
     let text = std::fs::read_to_string(&config).unwrap();
     std::fs::write(&config, text.replace("[server]\n", "[server]\nidle_timeout_secs = 1\n"))
         .unwrap();
-    let closed = Server::serve(&config);
-    assert_eq!(paced_h2_requests(&closed), "2:1 2:1", "{}", closed.log());
-    let logins = closed.log().lines().filter(|l| l.contains("decision=\"accepted\"")).count();
-    assert_eq!(logins, 2, "a new connection, a new authentication:\n{}", closed.log());
+    Server::serve(&config)
 }
 
 /// Two HTTP/2 requests by curl two seconds apart; per request, the HTTP version and the number
